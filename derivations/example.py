@@ -1,0 +1,45 @@
+"""What a worked example hands to a page: named quantities, each shown as ``lhs = value``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Expansion:
+    """A sum of products written term by term: ``a_1 b_1 + a_2 b_2 + ... = total``."""
+
+    terms: tuple[tuple[int, int], ...]
+    total: int
+
+
+@dataclass(frozen=True)
+class RowCol:
+    """A row vector times a column vector: ``[row] [col] = total``."""
+
+    row: tuple[int, ...]
+    col: tuple[int, ...]
+    total: int
+
+
+@dataclass(frozen=True)
+class Shown:
+    """One displayed quantity.
+
+    ``lhs`` is the TeX left of the final ``=``; ``entry`` is the 1-based index of the
+    gradient entry an expansion refers to, or ``None``.
+    """
+
+    lhs: str
+    value: np.ndarray | int | Expansion | RowCol
+    entry: tuple[int, int] | None = None
+
+
+@dataclass(frozen=True)
+class Example:
+    """A topic's worked example: its name and the quantities its page shows."""
+
+    topic: str
+    quantities: dict[str, Shown]

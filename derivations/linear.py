@@ -1,0 +1,151 @@
+"""Fully connected layer without bias: ``Y = X W``.
+
+Shapes: ``X`` is ``(M, D)``, ``W`` is ``(D, N)``, ``Y`` and ``G = dL/dY`` are ``(M, N)``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from derivations._validate import matrix
+from derivations.example import Example, Expansion, RowCol, Shown
+
+
+def forward(X: np.ndarray, W: np.ndarray) -> np.ndarray:
+    """Return ``Y = X W``.
+
+    Parameters
+    ----------
+    X : array of shape (M, D)
+    W : array of shape (D, N)
+
+    Returns
+    -------
+    Y : ndarray of shape (M, N), ``y_ij = sum_k x_ik w_kj``.
+
+    Raises
+    ------
+    ValueError
+        If either input is not 2-D, holds NaN or inf, or the inner sizes differ.
+    TypeError
+        If either input holds anything but real numbers.
+
+    Examples
+    --------
+    >>> forward([[1, 2]], [[3], [4]])
+    array([[11]])
+    >>> forward([[1, 2]], [[3, 4]])
+    Traceback (most recent call last):
+    ...
+    ValueError: X has shape (1, 2) and W has shape (1, 2): X's 2 columns must match W's 1 rows
+    """
+    X, W = matrix("X", X), matrix("W", W)
+    _check_inner(X, W)
+    return X @ W
+
+
+def backward(X: np.ndarray, W: np.ndarray, G: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return ``(dX, dW) = (G W^T, X^T G)`` for ``G = dL/dY``.
+
+    Parameters
+    ----------
+    X : array of shape (M, D)
+    W : array of shape (D, N)
+    G : array of shape (M, N), the gradient of a scalar loss with respect to ``Y = X W``.
+
+    Returns
+    -------
+    dX : ndarray of shape (M, D), ``dL/dx_ij = sum_k g_ik w_jk``.
+    dW : ndarray of shape (D, N), ``dL/dw_ij = sum_k x_ki g_kj``.
+
+    Examples
+    --------
+    >>> dX, dW = backward([[1, 2]], [[3], [4]], [[5]])
+    >>> dX
+    array([[15, 20]])
+    >>> dW
+    array([[ 5],
+           [10]])
+    >>> backward([[1, 2]], [[3], [4]], [[5, 6]])
+    Traceback (most recent call last):
+    ...
+    ValueError: G has shape (1, 2) but Y = X W has shape (1, 1); G = dL/dY must have Y's shape
+    """
+    X, W, G = matrix("X", X), matrix("W", W), matrix("G", G)
+    _check_inner(X, W)
+    expected = (X.shape[0], W.shape[1])
+    if G.shape != expected:
+        raise ValueError(
+            f"G has shape {G.shape} but Y = X W has shape {expected}; G = dL/dY must have Y's shape"
+        )
+    return G @ W.T, X.T @ G
+
+
+def worked_example() -> Example:
+    """Every quantity the fully-connected-layer page shows, from small integer inputs.
+
+    ``M, D, N = 2, 3, 4`` are all different and no entry of ``Y``, ``dX`` or ``dW`` is 0,
+    so a wrong transpose or a swapped index cannot give the right numbers by accident.
+    ``L = sum(G * Y)`` makes ``dL/dY = G`` exactly.
+
+    Examples
+    --------
+    >>> ex = worked_example()
+    >>> ex.quantities["Y"].value
+    array([[ -3, -11, -10,  -5],
+           [  9,   5,   2,   1]])
+    >>> ex.quantities["L"].value
+    -23
+    >>> ex.quantities["dX_entry"].value.total
+    5
+    """
+    X = np.array([[-1, 2, -2], [3, 1, -1]])
+    W = np.array([[3, 3, 2, 1], [-2, -1, -1, 1], [-2, 3, 3, 3]])
+    G = np.array([[1, 2, -1, 1], [-1, 1, 1, -1]])
+    Y = forward(X, W)
+    dX, dW = backward(X, W, G)
+    (M, D), N = X.shape, W.shape[1]
+    xi, xj = 2, 3
+    wi, wj = 3, 2
+    x_row, x_col = G[xi - 1], W[xj - 1]
+    w_row, w_col = X[:, wi - 1], G[:, wj - 1]
+    return Example(
+        topic="linear",
+        quantities={
+            "X": Shown(r"X", X),
+            "W": Shown(r"W", W),
+            "G": Shown(r"G = \frac{\partial L}{\partial Y}", G),
+            "Y": Shown(r"Y = XW", Y),
+            "L": Shown(r"L = \sum_{m=1}^{%d}\sum_{n=1}^{%d} g_{mn}\, y_{mn}" % (M, N), int((G * Y).sum())),
+            "dX": Shown(r"\frac{\partial L}{\partial X} = G W^{\mathsf T}", dX),
+            "dW": Shown(r"\frac{\partial L}{\partial W} = X^{\mathsf T} G", dW),
+            "dX_entry": Shown(
+                r"\frac{\partial L}{\partial x_{%d%d}} = \sum_{k=1}^{%d} g_{%dk}\, w_{%dk}" % (xi, xj, N, xi, xj),
+                Expansion(tuple(zip(x_row.tolist(), x_col.tolist())), int(dX[xi - 1, xj - 1])),
+                (xi, xj),
+            ),
+            "dX_rowcol": Shown(
+                r"\frac{\partial L}{\partial x_{%d%d}} = G_{%d,:}\,(W^{\mathsf T})_{:,%d}" % (xi, xj, xi, xj),
+                RowCol(tuple(x_row.tolist()), tuple(x_col.tolist()), int(dX[xi - 1, xj - 1])),
+                (xi, xj),
+            ),
+            "dW_entry": Shown(
+                r"\frac{\partial L}{\partial w_{%d%d}} = \sum_{k=1}^{%d} x_{k%d}\, g_{k%d}" % (wi, wj, M, wi, wj),
+                Expansion(tuple(zip(w_row.tolist(), w_col.tolist())), int(dW[wi - 1, wj - 1])),
+                (wi, wj),
+            ),
+            "dW_rowcol": Shown(
+                r"\frac{\partial L}{\partial w_{%d%d}} = (X^{\mathsf T})_{%d,:}\,G_{:,%d}" % (wi, wj, wi, wj),
+                RowCol(tuple(w_row.tolist()), tuple(w_col.tolist()), int(dW[wi - 1, wj - 1])),
+                (wi, wj),
+            ),
+        },
+    )
+
+
+def _check_inner(X: np.ndarray, W: np.ndarray) -> None:
+    if X.shape[1] != W.shape[0]:
+        raise ValueError(
+            f"X has shape {X.shape} and W has shape {W.shape}: "
+            f"X's {X.shape[1]} columns must match W's {W.shape[0]} rows"
+        )

@@ -1,0 +1,121 @@
+"""MkDocs hook: typesets every formula to SVG at build time with MathJax running in Node.
+
+Pages ship finished SVG plus MathJax's assistive MathML, so the reader's browser runs no
+math JavaScript. Glyph outlines are pooled into one hidden ``<svg>`` per page.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import re
+import subprocess
+from pathlib import Path
+
+from mkdocs.exceptions import PluginError
+
+ROOT = Path(__file__).resolve().parent.parent
+SCRIPT = ROOT / "hooks" / "mathjax.cjs"
+CACHE = ROOT / ".cache" / "mathjax"
+CSS_PATH = "assets/mathjax.css"
+
+# arithmatex's `generic: true` output: \(...\) in a span, \[...\] in a div.
+MATH = re.compile(
+    r'<span class="arithmatex">\\\((?P<inline>.*?)\\\)</span>'
+    r'|<div class="arithmatex">\\\[(?P<display>.*?)\\\]</div>',
+    re.DOTALL,
+)
+DEFS = re.compile(r"<defs>(.*?)</defs>", re.DOTALL)
+PATH = re.compile(r'<path id="MJX-\d+-([^"]+)" d="([^"]*)"></path>')
+HREF = re.compile(r'xlink:href="#MJX-\d+-')
+
+_node: subprocess.Popen | None = None
+_memory: dict[str, str] = {}
+_hashes: dict[str, str] = {}
+
+
+def _mathjax(request: dict) -> dict:
+    global _node
+    if _node is None or _node.poll() is not None:
+        _node = subprocess.Popen(
+            ["node", str(SCRIPT)], cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+        )
+        ready = _node.stdout.readline()
+        if not ready:
+            raise PluginError("MathJax (node hooks/mathjax.cjs) did not start; run `make install`")
+    _node.stdin.write(json.dumps(request) + "\n")
+    _node.stdin.flush()
+    return json.loads(_node.stdout.readline())
+
+
+
+def _key(tex: str, display: bool) -> str:
+    blob = json.dumps([_script_hash(), tex, display])
+    return hashlib.sha256(blob.encode()).hexdigest()
+
+
+def _script_hash() -> str:
+    if "script" not in _hashes:
+        lock = ROOT / "package-lock.json"
+        data = SCRIPT.read_bytes() + (lock.read_bytes() if lock.exists() else b"")
+        _hashes["script"] = hashlib.sha256(data).hexdigest()
+    return _hashes["script"]
+
+
+def typeset(formulas: list[tuple[str, bool]], where: str) -> list[str]:
+    """Return one ``<mjx-container>`` per ``(tex, display)``, from the cache or from MathJax."""
+    keys = [_key(t, d) for t, d in formulas]
+    missing = []
+    for key, formula in zip(keys, formulas):
+        if key not in _memory:
+            cached = CACHE / f"{key}.html"
+            if cached.exists():
+                _memory[key] = cached.read_text(encoding="utf-8")
+            else:
+                missing.append((key, formula))
+    if missing:
+        results = _mathjax({"formulas": [f for _, f in missing]})["results"]
+        CACHE.mkdir(parents=True, exist_ok=True)
+        for (key, (tex, display)), result in zip(missing, results):
+            if "error" in result:
+                kind = "display" if display else "inline"
+                raise PluginError(f"{where}: MathJax rejected {kind} formula {tex!r}: {result['error']}")
+            _memory[key] = result["html"]
+            (CACHE / f"{key}.html").write_text(result["html"], encoding="utf-8")
+    return [_memory[k] for k in keys]
+
+
+def on_page_content(content: str, page, **kwargs) -> str:
+    matches = list(MATH.finditer(content))
+    if not matches:
+        return content
+    formulas = [
+        (html.unescape(m["inline"] if m["inline"] is not None else m["display"]), m["display"] is not None)
+        for m in matches
+    ]
+    rendered = iter(typeset(formulas, page.file.src_uri))
+    glyphs: dict[str, str] = {}
+
+    def pool(m: re.Match) -> str:
+        svg = next(rendered)
+        for defs in DEFS.findall(svg):
+            glyphs.update(PATH.findall(defs))
+        return HREF.sub('xlink:href="#MJX-', DEFS.sub("", svg))
+
+    body = MATH.sub(pool, content)
+    paths = "".join(f'<path id="MJX-{name}" d="{d}"></path>' for name, d in sorted(glyphs.items()))
+    sprite = f'<svg class="mjx-glyphs" aria-hidden="true" style="display:none"><defs>{paths}</defs></svg>'
+    return sprite + body
+
+
+def on_post_build(config) -> None:
+    out = Path(config["site_dir"]) / CSS_PATH
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(_mathjax({"stylesheet": True})["css"], encoding="utf-8")
+
+
+def on_shutdown() -> None:
+    if _node is not None:
+        _node.stdin.close()
+        _node.wait(timeout=10)
