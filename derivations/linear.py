@@ -104,42 +104,47 @@ def worked_example() -> Example:
     G = np.array([[1, 2, -1, 1], [-1, 1, 1, -1]])
     Y = forward(X, W)
     dX, dW = backward(X, W, G)
-    (M, D), N = X.shape, W.shape[1]
-    xi, xj = 2, 3
-    wi, wj = 3, 2
-    x_row, x_col = G[xi - 1], W[xj - 1]
-    w_row, w_col = X[:, wi - 1], G[:, wj - 1]
+    M, N = Y.shape
+    (xi, xj), (wi, wj) = (2, 3), (3, 2)
+    x_sum, x_rowcol = _entry(
+        r"\frac{\partial L}{\partial x_{%d%d}}" % (xi, xj),
+        r"\sum_{k=1}^{%d} g_{%dk}\, w_{%dk}" % (N, xi, xj),
+        r"G_{%d,:}\,(W^{\mathsf T})_{:,%d}" % (xi, xj),
+        G[xi - 1], W[xj - 1], (xi, xj),
+    )
+    w_sum, w_rowcol = _entry(
+        r"\frac{\partial L}{\partial w_{%d%d}}" % (wi, wj),
+        r"\sum_{k=1}^{%d} x_{k%d}\, g_{k%d}" % (M, wi, wj),
+        r"(X^{\mathsf T})_{%d,:}\,G_{:,%d}" % (wi, wj),
+        X[:, wi - 1], G[:, wj - 1], (wi, wj),
+    )
     return Example(
         topic="linear",
         quantities={
-            "X": Shown(r"X", X),
-            "W": Shown(r"W", W),
+            "X": Shown("X", X),
+            "W": Shown("W", W),
             "G": Shown(r"G = \frac{\partial L}{\partial Y}", G),
-            "Y": Shown(r"Y = XW", Y),
+            "Y": Shown("Y = XW", Y),
             "L": Shown(r"L = \sum_{m=1}^{%d}\sum_{n=1}^{%d} g_{mn}\, y_{mn}" % (M, N), int((G * Y).sum())),
             "dX": Shown(r"\frac{\partial L}{\partial X} = G W^{\mathsf T}", dX),
             "dW": Shown(r"\frac{\partial L}{\partial W} = X^{\mathsf T} G", dW),
-            "dX_entry": Shown(
-                r"\frac{\partial L}{\partial x_{%d%d}} = \sum_{k=1}^{%d} g_{%dk}\, w_{%dk}" % (xi, xj, N, xi, xj),
-                Expansion(tuple(zip(x_row.tolist(), x_col.tolist())), int(dX[xi - 1, xj - 1])),
-                (xi, xj),
-            ),
-            "dX_rowcol": Shown(
-                r"\frac{\partial L}{\partial x_{%d%d}} = G_{%d,:}\,(W^{\mathsf T})_{:,%d}" % (xi, xj, xi, xj),
-                RowCol(tuple(x_row.tolist()), tuple(x_col.tolist()), int(dX[xi - 1, xj - 1])),
-                (xi, xj),
-            ),
-            "dW_entry": Shown(
-                r"\frac{\partial L}{\partial w_{%d%d}} = \sum_{k=1}^{%d} x_{k%d}\, g_{k%d}" % (wi, wj, M, wi, wj),
-                Expansion(tuple(zip(w_row.tolist(), w_col.tolist())), int(dW[wi - 1, wj - 1])),
-                (wi, wj),
-            ),
-            "dW_rowcol": Shown(
-                r"\frac{\partial L}{\partial w_{%d%d}} = (X^{\mathsf T})_{%d,:}\,G_{:,%d}" % (wi, wj, wi, wj),
-                RowCol(tuple(w_row.tolist()), tuple(w_col.tolist()), int(dW[wi - 1, wj - 1])),
-                (wi, wj),
-            ),
+            "dX_entry": x_sum,
+            "dX_rowcol": x_rowcol,
+            "dW_entry": w_sum,
+            "dW_rowcol": w_rowcol,
         },
+    )
+
+
+def _entry(
+    lhs: str, by_sum: str, by_rowcol: str, row: np.ndarray, col: np.ndarray, at: tuple[int, int]
+) -> tuple[Shown, Shown]:
+    """One gradient entry shown twice: as a sum written term by term, and as row times column."""
+    r, c = tuple(row.tolist()), tuple(col.tolist())
+    total = int(row @ col)
+    return (
+        Shown(f"{lhs} = {by_sum}", Expansion(tuple(zip(r, c, strict=True)), total), at),
+        Shown(f"{lhs} = {by_rowcol}", RowCol(r, c, total), at),
     )
 
 

@@ -67,7 +67,7 @@ def typeset(formulas: list[tuple[str, bool]], where: str) -> list[str]:
     """Return one ``<mjx-container>`` per ``(tex, display)``, from the cache or from MathJax."""
     keys = [_key(t, d) for t, d in formulas]
     missing = []
-    for key, formula in zip(keys, formulas):
+    for key, formula in zip(keys, formulas, strict=False):
         if key not in _memory:
             cached = CACHE / f"{key}.html"
             if cached.exists():
@@ -77,7 +77,7 @@ def typeset(formulas: list[tuple[str, bool]], where: str) -> list[str]:
     if missing:
         results = _mathjax({"formulas": [f for _, f in missing]})["results"]
         CACHE.mkdir(parents=True, exist_ok=True)
-        for (key, (tex, display)), result in zip(missing, results):
+        for (key, (tex, display)), result in zip(missing, results, strict=False):
             if "error" in result:
                 kind = "display" if display else "inline"
                 raise PluginError(f"{where}: MathJax rejected {kind} formula {tex!r}: {result['error']}")

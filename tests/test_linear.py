@@ -1,0 +1,169 @@
+"""derivations.linear against oracles that share none of its code.
+
+- exact rational recomputation from the index definitions, with the chain rule as sums;
+- central finite differences of L on random float64 inputs;
+- the unit step L(X + E_ij) - L(X), exact for the integer example because L is linear in X.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import numpy as np
+import pytest
+
+from derivations import linear
+
+FD_STEP = 1e-6
+FD_RTOL = 1e-7
+FD_ATOL = 1e-8
+SHAPES = [(1, 1, 1), (2, 3, 4), (4, 3, 2), (5, 1, 3), (3, 7, 6)]
+
+Rat = list[list[Fraction]]
+
+
+def rational(A) -> Rat:
+    return [[Fraction(int(v)) for v in row] for row in np.asarray(A).tolist()]
+
+
+def y_entry(X: Rat, W: Rat, m: int, n: int) -> Fraction:
+    """y_mn = sum_k x_mk w_kn."""
+    return sum((X[m][k] * W[k][n] for k in range(len(W))), Fraction(0))
+
+
+def loss(X: Rat, W: Rat, G: Rat) -> Fraction:
+    """L = sum_mn g_mn y_mn, so that dL/dy_mn = g_mn."""
+    return sum((G[m][n] * y_entry(X, W, m, n) for m in range(len(X)) for n in range(len(W[0]))),
+               Fraction(0))
+
+
+def bumped(A: Rat, i: int, j: int) -> Rat:
+    out = [row[:] for row in A]
+    out[i][j] += 1
+    return out
+
+
+def chain_rule_dX(X: Rat, W: Rat, G: Rat) -> Rat:
+    """dL/dx_ij = sum_mn g_mn dy_mn/dx_ij, with dy_mn/dx_ij read off as an exact difference."""
+    M, D, N = len(X), len(W), len(W[0])
+    return [[sum((G[m][n] * (y_entry(bumped(X, i, j), W, m, n) - y_entry(X, W, m, n))
+                  for m in range(M) for n in range(N)), Fraction(0)) for j in range(D)] for i in range(M)]
+
+
+def chain_rule_dW(X: Rat, W: Rat, G: Rat) -> Rat:
+    M, D, N = len(X), len(W), len(W[0])
+    return [[sum((G[m][n] * (y_entry(X, bumped(W, i, j), m, n) - y_entry(X, W, m, n))
+                  for m in range(M) for n in range(N)), Fraction(0)) for j in range(N)] for i in range(D)]
+
+
+@pytest.fixture(scope="module")
+def example():
+    q = linear.worked_example().quantities
+    return {name: shown.value for name, shown in q.items()}
+
+
+def test_worked_example_is_a_good_example(example) -> None:
+    (M, D), N = example["X"].shape, example["W"].shape[1]
+    assert len({M, D, N}) == 3, "equal sizes would let a wrong transpose pass"
+    assert example["G"].shape == (M, N)
+    for name in ("X", "W", "G", "Y", "dX", "dW"):
+        assert np.all(example[name] != 0), f"{name} has a zero entry"
+        assert example[name].dtype.kind == "i", f"{name} is not exact integers"
+    assert example["L"] != 0
+
+
+def test_forward_matches_the_index_definition(example) -> None:
+    X, W = rational(example["X"]), rational(example["W"])
+    Y = [[y_entry(X, W, m, n) for n in range(len(W[0]))] for m in range(len(X))]
+    assert rational(example["Y"]) == Y
+
+
+def test_loss_is_sum_of_g_times_y(example) -> None:
+    X, W, G = (rational(example[k]) for k in "XWG")
+    assert example["L"] == loss(X, W, G)
+
+
+def test_gradients_match_the_chain_rule_exactly(example) -> None:
+    X, W, G = (rational(example[k]) for k in "XWG")
+    assert rational(example["dX"]) == chain_rule_dX(X, W, G)
+    assert rational(example["dW"]) == chain_rule_dW(X, W, G)
+
+
+def test_unit_step_equals_the_gradient_entry(example) -> None:
+    X, W, G = (rational(example[k]) for k in "XWG")
+    L0 = loss(X, W, G)
+    for (i, j), v in np.ndenumerate(example["dX"]):
+        assert loss(bumped(X, i, j), W, G) - L0 == v, f"dL/dx_{i + 1}{j + 1}"
+    for (i, j), v in np.ndenumerate(example["dW"]):
+        assert loss(X, bumped(W, i, j), G) - L0 == v, f"dL/dw_{i + 1}{j + 1}"
+
+
+def test_expanded_entries_are_the_displayed_terms(example) -> None:
+    q = linear.worked_example().quantities
+    X, W, G = example["X"], example["W"], example["G"]
+    for name, left, right, grad in (("dX", G, W, "dX"), ("dW", X.T, G.T, "dW")):
+        (i, j) = q[f"{name}_entry"].entry
+        expansion, rowcol = example[f"{name}_entry"], example[f"{name}_rowcol"]
+        assert expansion.terms == tuple(zip(left[i - 1].tolist(), right[j - 1].tolist(), strict=False))
+        assert (rowcol.row, rowcol.col) == (tuple(left[i - 1].tolist()), tuple(right[j - 1].tolist()))
+        expected = sum(Fraction(a) * b for a, b in expansion.terms)
+        assert expansion.total == rowcol.total == expected == example[grad][i - 1, j - 1]
+
+
+@pytest.mark.parametrize("M, D, N", SHAPES)
+def test_backward_matches_central_differences(M: int, D: int, N: int) -> None:
+    rng = np.random.default_rng(1000 * M + 100 * D + N)
+    X, W, G = rng.standard_normal((M, D)), rng.standard_normal((D, N)), rng.standard_normal((M, N))
+
+    def L(X, W):
+        return float(np.sum(G * (X @ W)))
+
+    def numeric(A, f):
+        out = np.zeros_like(A)
+        for idx in np.ndindex(A.shape):
+            E = np.zeros_like(A)
+            E[idx] = FD_STEP
+            out[idx] = (f(A + E) - f(A - E)) / (2 * FD_STEP)
+        return out
+
+    dX, dW = linear.backward(X, W, G)
+    np.testing.assert_allclose(dX, numeric(X, lambda A: L(A, W)), rtol=FD_RTOL, atol=FD_ATOL)
+    np.testing.assert_allclose(dW, numeric(W, lambda A: L(X, A)), rtol=FD_RTOL, atol=FD_ATOL)
+    np.testing.assert_allclose(linear.forward(X, W), [[sum(X[m, k] * W[k, n] for k in range(D))
+                                                       for n in range(N)] for m in range(M)])
+
+
+@pytest.mark.parametrize(
+    "args, error, message",
+    [
+        (([1, 2, 3], [[1]]), ValueError, "X must be 2-D, got 1-D with shape (3,)"),
+        (([[1, 2]], np.ones((2, 1, 1))), ValueError, "W must be 2-D, got 3-D with shape (2, 1, 1)"),
+        (([[1, 2]], [[1, 2]]), ValueError, "X has shape (1, 2) and W has shape (1, 2)"),
+        (([[1.0, np.nan]], [[1], [2]]), ValueError, "X must be finite, got X[0, 1] = nan"),
+        (([[1]], [[np.inf]]), ValueError, "W must be finite, got W[0, 0] = inf"),
+        (([["a", "b"]], [[1], [2]]), TypeError, "X must hold real numbers, got dtype <U1"),
+        (([[True]], [[1]]), TypeError, "X must hold real numbers, got dtype bool"),
+        (([[1 + 2j]], [[1]]), TypeError, "X must hold real numbers, got dtype complex128"),
+        (([[1, 2], [3]], [[1]]), ValueError, "X is not a rectangular array"),
+        ((np.ones((0, 2)), [[1], [2]]), ValueError, "X must not be empty, got shape (0, 2)"),
+    ],
+)
+def test_forward_rejects_bad_input(args, error, message) -> None:
+    with pytest.raises(error) as info:
+        linear.forward(*args)
+    assert message in str(info.value)
+
+
+@pytest.mark.parametrize(
+    "G, message",
+    [
+        (np.ones((2, 4)), "G has shape (2, 4) but Y = X W has shape (2, 3)"),
+        (np.ones((3, 2)), "G has shape (3, 2) but Y = X W has shape (2, 3)"),
+        (np.ones(6), "G must be 2-D, got 1-D with shape (6,)"),
+        (np.full((2, 3), np.nan), "G must be finite, got G[0, 0] = nan"),
+    ],
+)
+def test_backward_rejects_a_gradient_of_the_wrong_shape(G, message) -> None:
+    with pytest.raises(ValueError) as info:
+        linear.backward(np.ones((2, 4)), np.ones((4, 3)), G)
+    assert message in str(info.value)
