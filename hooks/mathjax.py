@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import html
 import json
+import os
 import re
 import subprocess
 from pathlib import Path
@@ -82,7 +83,9 @@ def typeset(formulas: list[tuple[str, bool]], where: str) -> list[str]:
                 kind = "display" if display else "inline"
                 raise PluginError(f"{where}: MathJax rejected {kind} formula {tex!r}: {result['error']}")
             _memory[key] = result["html"]
-            (CACHE / f"{key}.html").write_text(result["html"], encoding="utf-8")
+            tmp = CACHE / f"{key}.{os.getpid()}.tmp"
+            tmp.write_text(result["html"], encoding="utf-8")
+            tmp.replace(CACHE / f"{key}.html")  # atomic, so concurrent builds never read half a file
     return [_memory[k] for k in keys]
 
 

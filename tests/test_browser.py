@@ -106,7 +106,7 @@ def serve(directory: Path) -> Iterator[LocalServer]:
 # --- fixtures ----------------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module", autouse=True)
+@pytest.fixture(scope="session", autouse=True)
 def require_chromium() -> None:
     missing = [path for path in (CHROMIUM, CHROMEDRIVER) if shutil.which(path) is None]
     if not missing:
@@ -158,7 +158,10 @@ def network_request_urls(driver: webdriver.Chrome) -> list[str]:
 
 
 def open_page(driver: webdriver.Chrome, server: LocalServer, path: str) -> Visit:
-    """Load a page, wait for load and fonts, then until no new request starts for half a second."""
+    """Load a page as a first visit, wait for load and fonts, then until requests stop for 0.5 s."""
+    if driver.current_url.startswith(server.url("")):
+        # Material caches e.g. the repository facts in sessionStorage; start every visit afresh.
+        driver.execute_script("sessionStorage.clear(); localStorage.clear();")
     network_request_urls(driver)
     first_served = len(server.requested_paths)
     driver.get(server.url(path))
@@ -363,4 +366,4 @@ def test_cjk_text_in_math_has_width(visit: Visit, browser: webdriver.Chrome) -> 
         CJK_PATTERN,
     )
     zero_width = [t["text"] for t in texts if not t["width"] > 0]
-    assert not zero_width, f"/{visit.path}: Chinese text in math drawn with zero width: {zero_width} of {texts}"
+    assert not zero_width, f"/{visit.path}: Chinese text in math has zero width: {zero_width} of {texts}"
