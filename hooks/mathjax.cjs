@@ -5,9 +5,9 @@ const readline = require('readline');
 const MathJax = require('mathjax');
 
 MathJax.init({
-  loader: {load: ['input/tex', 'output/svg', 'a11y/assistive-mml']},
+  loader: {load: ['input/tex', '[tex]/html', 'output/svg', 'a11y/assistive-mml']},
   tex: {
-    packages: {'[+]': ['ams'], '[-]': ['noundefined', 'autoload', 'require']},
+    packages: {'[+]': ['ams', 'html'], '[-]': ['noundefined', 'autoload', 'require']},
     formatError: (jax, err) => { throw err; },
   },
   svg: {fontCache: 'local', mtextInheritFont: true},

@@ -30,6 +30,8 @@ MATH = re.compile(
 DEFS = re.compile(r"<defs>(.*?)</defs>", re.DOTALL)
 PATH = re.compile(r'<path id="MJX-\d+-([^"]+)" d="([^"]*)"></path>')
 HREF = re.compile(r'xlink:href="#MJX-\d+-')
+LABEL = re.compile(r"\\label\{([^}]*)\}")
+EQREF = re.compile(r"\\eqref\{([^}]*)\}")
 
 _node: subprocess.Popen | None = None
 _memory: dict[str, str] = {}
@@ -89,6 +91,37 @@ def typeset(formulas: list[tuple[str, bool]], where: str) -> list[str]:
     return [_memory[k] for k in keys]
 
 
+def number_equations(formulas: list[tuple[str, bool]], where: str) -> tuple[list[tuple[str, bool]], list[str]]:
+    r"""Turn ``\label{name}`` into ``\tag{n}`` and ``\eqref{name}`` into a link to it.
+
+    Numbering is done here rather than by MathJax so that each formula's TeX is complete on its
+    own and the cache can key on it. Returns the new formulas and each formula's anchor id ("" if none).
+    """
+    numbers: dict[str, int] = {}
+    anchors = []
+    for tex, display in formulas:
+        names = LABEL.findall(tex)
+        if len(names) > 1 or (names and not display):
+            raise PluginError(f"{where}: one \\label per display formula, got {names} in {tex!r}")
+        for name in names:
+            if name in numbers:
+                raise PluginError(f"{where}: \\label{{{name}}} is defined twice")
+            numbers[name] = len(numbers) + 1
+        anchors.append(_anchor(names[0]) if names else "")
+
+    def link(m: re.Match) -> str:
+        if m[1] not in numbers:
+            raise PluginError(f"{where}: \\eqref{{{m[1]}}} refers to no \\label on this page")
+        return rf"\href{{#{_anchor(m[1])}}}{{({numbers[m[1]]})}}"
+
+    out = [(EQREF.sub(link, LABEL.sub(lambda m: rf"\tag{{{numbers[m[1]]}}}", t)), d) for t, d in formulas]
+    return out, anchors
+
+
+def _anchor(name: str) -> str:
+    return "eq-" + re.sub(r"[^A-Za-z0-9_-]", "-", name)
+
+
 def on_page_content(content: str, page, **kwargs) -> str:
     matches = list(MATH.finditer(content))
     if not matches:
@@ -97,14 +130,22 @@ def on_page_content(content: str, page, **kwargs) -> str:
         (html.unescape(m["inline"] if m["inline"] is not None else m["display"]), m["display"] is not None)
         for m in matches
     ]
-    rendered = iter(typeset(formulas, page.file.src_uri))
+    formulas, anchors = number_equations(formulas, page.file.src_uri)
+    rendered = iter(zip(typeset(formulas, page.file.src_uri), anchors, formulas))
     glyphs: dict[str, str] = {}
 
     def pool(m: re.Match) -> str:
-        svg = next(rendered)
+        svg, anchor, (_, display) = next(rendered)
         for defs in DEFS.findall(svg):
             glyphs.update(PATH.findall(defs))
-        return HREF.sub('xlink:href="#MJX-', DEFS.sub("", svg))
+        svg = HREF.sub('xlink:href="#MJX-', DEFS.sub("", svg))
+        # Search indexes the text a reader would type, not glyph outlines or MathML run together.
+        svg = svg.replace("<svg ", "<svg data-search-exclude ", 1)
+        if display:
+            svg = svg.replace("<mjx-assistive-mml ", "<mjx-assistive-mml data-search-exclude ", 1)
+        if anchor:
+            svg = svg.replace("<mjx-container ", f'<mjx-container id="{anchor}" ', 1)
+        return svg
 
     body = MATH.sub(pool, content)
     paths = "".join(f'<path id="MJX-{name}" d="{d}"></path>' for name, d in sorted(glyphs.items()))
