@@ -66,7 +66,7 @@ def _script_hash() -> str:
     return _hashes["script"]
 
 
-def typeset(formulas: list[tuple[str, bool]], where: str) -> list[str]:
+def typeset(formulas: Formulas, where: str) -> list[str]:
     """Return one ``<mjx-container>`` per ``(tex, display)``, from the cache or from MathJax."""
     keys = [_key(t, d) for t, d in formulas]
     missing = []
@@ -91,7 +91,10 @@ def typeset(formulas: list[tuple[str, bool]], where: str) -> list[str]:
     return [_memory[k] for k in keys]
 
 
-def number_equations(formulas: list[tuple[str, bool]], where: str) -> tuple[list[tuple[str, bool]], list[str]]:
+Formulas = list[tuple[str, bool]]
+
+
+def number_equations(formulas: Formulas, where: str) -> tuple[Formulas, list[str]]:
     r"""Turn ``\label{name}`` into ``\tag{n}`` and ``\eqref{name}`` into a link to it.
 
     Numbering is done here rather than by MathJax so that each formula's TeX is complete on its
@@ -131,7 +134,7 @@ def on_page_content(content: str, page, **kwargs) -> str:
         for m in matches
     ]
     formulas, anchors = number_equations(formulas, page.file.src_uri)
-    rendered = iter(zip(typeset(formulas, page.file.src_uri), anchors, formulas))
+    rendered = iter(zip(typeset(formulas, page.file.src_uri), anchors, formulas, strict=True))
     glyphs: dict[str, str] = {}
 
     def pool(m: re.Match) -> str:
