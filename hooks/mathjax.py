@@ -33,6 +33,8 @@ HREF = re.compile(r'xlink:href="#MJX-\d+-')
 LABEL = re.compile(r"\\label\{([^}]*)\}")
 EQREF = re.compile(r"\\eqref\{([^}]*)\}")
 
+Formulas = list[tuple[str, bool]]  # (TeX, display?)
+
 _node: subprocess.Popen | None = None
 _memory: dict[str, str] = {}
 _hashes: dict[str, str] = {}
@@ -89,9 +91,6 @@ def typeset(formulas: Formulas, where: str) -> list[str]:
             tmp.write_text(result["html"], encoding="utf-8")
             tmp.replace(CACHE / f"{key}.html")  # atomic, so concurrent builds never read half a file
     return [_memory[k] for k in keys]
-
-
-Formulas = list[tuple[str, bool]]
 
 
 def number_equations(formulas: Formulas, where: str) -> tuple[Formulas, list[str]]:
