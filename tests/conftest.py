@@ -3,9 +3,12 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from browser import LocalServer, chromium, require_chromium, serve
+from selenium import webdriver
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -23,3 +26,19 @@ def site_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     warnings = [line for line in result.stderr.splitlines() if line.startswith("WARNING")]
     assert not warnings, "\n".join(warnings)
     return out
+
+
+@pytest.fixture(scope="session")
+def server(site_dir: Path) -> Iterator[LocalServer]:
+    with serve(site_dir) as local:
+        yield local
+
+
+@pytest.fixture(scope="session")
+def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[webdriver.Chrome]:
+    require_chromium()
+    driver = chromium(tmp_path_factory.mktemp("chromium-profile"))
+    try:
+        yield driver
+    finally:
+        driver.quit()

@@ -15,185 +15,26 @@ skipped, or fail when ``REQUIRE_BROWSER`` is set.
 
 from __future__ import annotations
 
-import json
-import os
 import shutil
-import threading
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from itertools import combinations
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import pytest
+from browser import LocalServer, Visit, off_host_urls, open_page, serve, site_pages
 from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
-from selenium.webdriver.support.ui import WebDriverWait
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMEDRIVER = "/usr/bin/chromedriver"
-DEBIAN_PACKAGES = "chromium chromium-driver fonts-noto-cjk"
-
-PAGES = ["", "linear/"]
-MIN_FORMULAS = {"": 1, "linear/": 20}
+PAGES = site_pages()
+MIN_FORMULAS = {"linear/": 20, "en/linear/": 20, "notation/": 5, "en/notation/": 5}
 
 RAW_TEX = ("$", "\\frac", "\\partial", "\\begin", "\\sum", "\\(", "\\[", "\\mathsf", "\\text")
 CJK_SAMPLE = ("偏", "导", "数")
 MISSING_CHAR = "\U0010fffd"  # private use, no font draws it: renders like any missing glyph
 CJK_PATTERN = "[\\u3400-\\u9fff\\uf900-\\ufaff]"
 
-CHROMIUM_ARGS = (
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-dev-shm-usage",
-    "--window-size=1280,900",
-    "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
-)
-
-
-# --- local server ------------------------------------------------------------------------------------
-
-
-@dataclass
-class LocalServer:
-    port: int
-    requested_paths: list[str]
-
-    def url(self, path: str) -> str:
-        return f"http://127.0.0.1:{self.port}/{path}"
-
-
-def recording_handler(directory: Path, requested_paths: list[str]) -> type[SimpleHTTPRequestHandler]:
-    class RecordingHandler(SimpleHTTPRequestHandler):
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
-            super().__init__(*args, directory=str(directory), **kwargs)
-
-        def parse_request(self) -> bool:
-            ok = super().parse_request()
-            if ok:
-                requested_paths.append(self.path)
-            return ok
-
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-    return RecordingHandler
-
-
-@contextmanager
-def serve(directory: Path) -> Iterator[LocalServer]:
-    requested_paths: list[str] = []
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), recording_handler(directory, requested_paths))
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield LocalServer(port=httpd.server_address[1], requested_paths=requested_paths)
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-
-
-# --- fixtures ----------------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="session", autouse=True)
-def require_chromium() -> None:
-    missing = [path for path in (CHROMIUM, CHROMEDRIVER) if shutil.which(path) is None]
-    if not missing:
-        return
-    message = f"{' and '.join(missing)} not found; install the Debian packages: {DEBIAN_PACKAGES}"
-    if os.environ.get("REQUIRE_BROWSER"):
-        pytest.fail(f"{message} (REQUIRE_BROWSER is set, so this is a failure)")
-    pytest.skip(f"{message} (set REQUIRE_BROWSER=1 to make this a failure)")
-
-
-@pytest.fixture(scope="module")
-def server(site_dir: Path) -> Iterator[LocalServer]:
-    with serve(site_dir) as local_server:
-        yield local_server
-
-
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[webdriver.Chrome]:
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for arg in CHROMIUM_ARGS:
-        options.add_argument(arg)
-    options.add_argument(f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}")
-    options.set_capability("goog:loggingPrefs", {"performance": "ALL"})
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    driver.execute_cdp_cmd("Network.enable", {})
-    driver.execute_cdp_cmd("Network.setCacheDisabled", {"cacheDisabled": True})
-    try:
-        yield driver
-    finally:
-        driver.quit()
-
-
-@dataclass
-class Visit:
-    path: str
-    requested_urls: list[str]  # what the browser asked for (performance log + resource timing)
-    served_paths: list[str]  # what our server saw during the visit
-
-
-def network_request_urls(driver: webdriver.Chrome) -> list[str]:
-    """URLs of Network.requestWillBeSent events logged since the last call (the log is drained)."""
-    urls = []
-    for entry in driver.get_log("performance"):
-        message = json.loads(entry["message"])["message"]
-        if message["method"] == "Network.requestWillBeSent":
-            urls.append(message["params"]["request"]["url"])
-    return urls
-
-
-def open_page(driver: webdriver.Chrome, server: LocalServer, path: str) -> Visit:
-    """Load a page as a first visit, wait for load and fonts, then until requests stop for 0.5 s."""
-    if driver.current_url.startswith(server.url("")):
-        # Material caches e.g. the repository facts in sessionStorage; start every visit afresh.
-        driver.execute_script("sessionStorage.clear(); localStorage.clear();")
-    network_request_urls(driver)
-    first_served = len(server.requested_paths)
-    driver.get(server.url(path))
-    WebDriverWait(driver, 30).until(lambda d: d.execute_script("return document.readyState") == "complete")
-    driver.execute_script("return document.fonts.ready.then(() => true)")
-    urls = network_request_urls(driver)
-    deadline = time.monotonic() + 5
-    while time.monotonic() < deadline:
-        time.sleep(0.5)
-        new_urls = network_request_urls(driver)
-        if not new_urls:
-            break
-        urls += new_urls
-    urls += driver.execute_script("return performance.getEntriesByType('resource').map(e => e.name)")
-    return Visit(path, urls, server.requested_paths[first_served:])
-
-
 @pytest.fixture(params=PAGES, ids=lambda path: path or "index")
 def visit(request: pytest.FixtureRequest, browser: webdriver.Chrome, server: LocalServer) -> Visit:
     return open_page(browser, server, request.param)
-
-
-def off_host_urls(urls: list[str], port: int) -> list[str]:
-    """The URLs that do not point at 127.0.0.1:<port> (data: and blob: URLs are fine)."""
-    offenders = []
-    for url in urls:
-        parts = urlsplit(url)
-        if parts.scheme in ("data", "blob"):
-            continue
-        if parts.hostname != "127.0.0.1" or parts.port != port:
-            offenders.append(url)
-    return sorted(set(offenders))
 
 
 # --- 1. no off-host requests -------------------------------------------------------------------------
@@ -237,7 +78,7 @@ def test_no_mathjax_errors(visit: Visit, browser: webdriver.Chrome) -> None:
         """
     )
     assert not found["errors"], f"/{visit.path} has MathJax errors: {found['errors']}"
-    minimum = MIN_FORMULAS[visit.path]
+    minimum = MIN_FORMULAS.get(visit.path, 0)
     assert found["formulas"] >= minimum, (
         f"/{visit.path} has {found['formulas']} mjx-container elements, expected at least {minimum}"
     )
