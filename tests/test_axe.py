@@ -1,0 +1,45 @@
+"""axe-core (from npm) in the system Chromium: no accessibility violation on any page,
+in either language or colour scheme."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from selenium import webdriver
+
+from browser import LocalServer, open_page, site_pages
+
+AXE = Path(__file__).resolve().parent.parent / "node_modules" / "axe-core" / "axe.min.js"
+SCHEMES = ["light", "dark"]
+
+
+@pytest.fixture(scope="module")
+def axe_source() -> str:
+    assert AXE.is_file(), f"{AXE} is missing; run `make install`"
+    return AXE.read_text(encoding="utf-8")
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("scheme", SCHEMES)
+@pytest.mark.parametrize("path", site_pages(), ids=lambda p: p or "index")
+def test_no_axe_violations(
+    browser: webdriver.Chrome, server: LocalServer, axe_source: str, path: str, scheme: str
+) -> None:
+    browser.execute_cdp_cmd(
+        "Emulation.setEmulatedMedia", {"features": [{"name": "prefers-color-scheme", "value": scheme}]}
+    )
+    try:
+        open_page(browser, server, path)
+        applied = browser.execute_script("return document.body.getAttribute('data-md-color-scheme')")
+        assert applied == ("slate" if scheme == "dark" else "default"), f"/{path}: scheme is {applied}"
+        browser.execute_script(axe_source)
+        result = browser.execute_async_script(
+            "const done = arguments[arguments.length - 1];"
+            "axe.run(document, {resultTypes: ['violations']}).then(r => done(r.violations.map(v => ({"
+            "id: v.id, impact: v.impact, help: v.help,"
+            "nodes: v.nodes.slice(0, 3).map(n => n.target.join(' ') + ': ' + n.failureSummary)}))));"
+        )
+    finally:
+        browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": []})
+    assert not result, f"/{path} ({scheme}): {len(result)} axe violation(s): {result}"
