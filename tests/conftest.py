@@ -7,8 +7,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from browser import LocalServer, chromium, require_chromium, serve
 from selenium import webdriver
+
+from browser import LocalServer, chromium, require_chromium, serve
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -21,8 +21,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browser import LocalServer, Visit, off_host_urls, open_page, serve, site_pages
 from selenium import webdriver
+
+from browser import LocalServer, Visit, off_host_urls, open_page, serve, site_pages
 
 PAGES = site_pages()
 MIN_FORMULAS = {"linear/": 20, "en/linear/": 20, "notation/": 5, "en/notation/": 5}
