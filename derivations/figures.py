@@ -3,9 +3,9 @@
 ``python -m derivations.figures`` (re)writes every file in ``FIGURES`` under ``docs/assets/figures/``;
 ``python -m derivations.figures --check`` exits 1 naming each file that is missing or stale.
 
-Strokes and text use the CSS classes ``ink`` and ``line``, dark grey by default and light grey under
-``prefers-color-scheme: dark``, so a figure reads on both site palettes even inside ``<img>``, where
-``currentColor`` would always be black. Every grid cell carries ``data-panel``, ``data-matrix``,
+Each figure comes in a light and a dark variant, whose strokes and text (the CSS classes ``ink`` and
+``line``) are dark or light grey; pages show them with Material's ``#only-light`` and ``#only-dark``, so
+the figure follows the site's colour toggle even inside ``<img>``, where ``currentColor`` is always black. Every grid cell carries ``data-panel``, ``data-matrix``,
 ``data-row``, ``data-col`` (1-based) and ``data-on`` so that tests can check what is highlighted.
 """
 
@@ -27,13 +27,13 @@ ORANGE = "#f59e0b"
 OPACITY = "0.5"
 PARTIAL, TIMES = "\u2202", "\u00d7"
 
-STYLE = """\
-.ink { fill: #1f2937; }
-.line { stroke: #1f2937; fill: none; }
-@media (prefers-color-scheme: dark) {
-  .ink { fill: #e5e7eb; }
-  .line { stroke: #e5e7eb; }
-}"""
+INK = {"light": "#1f2937", "dark": "#e5e7eb"}
+
+
+def _style(scheme: str) -> str:
+    if scheme not in INK:
+        raise ValueError(f"scheme must be one of {sorted(INK)}, got {scheme!r}")
+    return f".ink {{ fill: {INK[scheme]}; }}\n.line {{ stroke: {INK[scheme]}; fill: none; }}"
 
 
 def _n(v: float) -> str:
@@ -103,7 +103,7 @@ def arrow(x1: float, y1: float, x2: float, y2: float, colour: str) -> list[str]:
             f'fill="{colour}"/>']
 
 
-def _svg(name: str, width: int, height: int, title: str, desc: str, body: list[str]) -> str:
+def _svg(name: str, width: int, height: int, title: str, desc: str, body: list[str], scheme: str) -> str:
     """The SVG document around ``body``; ``name`` prefixes the ids of its title and description."""
     doc = "\n".join([
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
@@ -111,7 +111,7 @@ def _svg(name: str, width: int, height: int, title: str, desc: str, body: list[s
         'font-family="sans-serif">',
         f'<title id="{name}-title">{title}</title>',
         f'<desc id="{name}-desc">{desc}</desc>',
-        f"<style>\n{STYLE}\n</style>",
+        f"<style>\n{_style(scheme)}\n</style>",
         *body,
         "</svg>",
         "",
@@ -119,8 +119,10 @@ def _svg(name: str, width: int, height: int, title: str, desc: str, body: list[s
     return doc.encode("ascii", "xmlcharrefreplace").decode("ascii")
 
 
-def linear_dependencies() -> str:
+def linear_dependencies(scheme: str = "light") -> str:
     """Figure 1: which entries of ``Y = X W`` depend on which entries of ``X`` and ``W``.
+
+    ``scheme`` is ``"light"`` or ``"dark"``: the site palette the figure is drawn for.
 
     Sizes ``M, D, N = 4, 3, 5``. (a) ``y_ij`` (i=2, j=4) is row i of ``X`` times column j of ``W``.
     (b) ``dY/dx_ij`` (i=2, j=3) is zero except row i, which equals row j of ``W``.
@@ -135,6 +137,8 @@ def linear_dependencies() -> str:
     --------
     >>> svg = linear_dependencies()
     >>> svg.startswith("<svg") and "<title" in svg and svg == linear_dependencies()
+    True
+    >>> linear_dependencies("dark") != svg
     True
     """
     M, D, N = 4, 3, 5
@@ -203,11 +207,12 @@ def linear_dependencies() -> str:
             "arrow shows that this row equals row j of W, both orange. (c) The derivative of Y with "
             "respect to w_ij, for i = 2, j = 4, is an M by N grid that is zero except column j; an "
             "arrow shows that this column equals column i of X, both blue.")
-    return _svg("linear-dependencies", 760, 564, title, desc, body)
+    return _svg("linear-dependencies", 760, 564, title, desc, body, scheme)
 
 
 FIGURES: dict[str, Callable[[], str]] = {
-    "linear-dependencies.svg": linear_dependencies,
+    "linear-dependencies.svg": lambda: linear_dependencies("light"),
+    "linear-dependencies-dark.svg": lambda: linear_dependencies("dark"),
 }
 
 
