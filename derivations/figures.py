@@ -5,7 +5,8 @@
 
 Each figure comes in a light and a dark variant, whose strokes and text (the CSS classes ``ink`` and
 ``line``) are dark or light grey; pages show them with Material's ``#only-light`` and ``#only-dark``, so
-the figure follows the site's colour toggle even inside ``<img>``, where ``currentColor`` is always black. Every grid cell carries ``data-panel``, ``data-matrix``,
+the figure follows the site's colour toggle even inside ``<img>``, where ``currentColor`` is always
+black. Every grid cell carries ``data-panel``, ``data-matrix``,
 ``data-row``, ``data-col`` (1-based) and ``data-on`` so that tests can check what is highlighted.
 """
 
