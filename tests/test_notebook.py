@@ -1,0 +1,200 @@
+"""The notebook page (docs/notebook.ipynb, docs/notebook.en.ipynb) and hooks/notebooks.py.
+
+- both notebooks run clean in the venv's kernel and are committed without outputs;
+- the hook turns Markdown-cell math into arithmatex markup, strictly, and drops mkdocs-jupyter's extras;
+- the built pages carry typeset math, Material code blocks and the executed outputs, and stay light.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import sys
+from pathlib import Path
+from types import ModuleType, SimpleNamespace
+
+import nbformat
+import pytest
+from bs4 import BeautifulSoup
+from mkdocs.exceptions import PluginError
+from mkdocs.structure.files import File
+from mkdocs_jupyter import convert
+from mkdocs_jupyter.plugin import NotebookFile
+from nbclient import NotebookClient
+
+ROOT = Path(__file__).resolve().parent.parent
+DOCS = ROOT / "docs"
+NOTEBOOKS = ("notebook.ipynb", "notebook.en.ipynb")
+PAGES = {"notebook.ipynb": "notebook/index.html", "notebook.en.ipynb": "en/notebook/index.html"}
+KERNEL = "python3"
+CELL_TIMEOUT = 120
+
+# notebook/index.html measured 633 kB (101 kB gzip) with the stub notebooks, 666 kB (106 kB gzip) with
+# this content as mkdocs-jupyter emits it, and 138 kB (25 kB gzip) trimmed, 92 kB of which is typeset math.
+MAX_PAGE_BYTES = 180_000
+# Nothing on the page needs inline CSS any more; this leaves room for a small one, not for JupyterLab's.
+MAX_STYLE_BYTES = 1024
+# Output the build must have produced by running the notebooks (execute: true).
+EXECUTED = ("L = -23", "same as the page and derivations.linear", "check_grads passes")
+# mkdocs-jupyter's MathJax 2 config, Mermaid and require.js loaders, and clipboard element.
+DEAD_SCRIPTS = ("text/x-mathjax-config", "MathJax.Hub", "require.js", "mermaid", "ClipboardCopyElement",
+                "<clipboard-copy")
+RAW_TEX = ("$", "\\frac", "\\partial", "\\sum", "\\mathsf", "\\(", "\\[")
+
+CODE_SPAN = re.compile(r"`[^`]*`")
+MATH = re.compile(r"\$\$.+?\$\$|\$[^$]+\$", re.DOTALL)
+STYLE = re.compile(r"<style\b[^>]*>(.*?)</style>", re.DOTALL)
+
+
+def read(name: str) -> nbformat.NotebookNode:
+    return nbformat.read(DOCS / name, as_version=4)
+
+
+# --- the notebooks themselves -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_notebook_is_committed_without_outputs(name: str) -> None:
+    nb = read(name)
+    nbformat.validate(nb)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert 6 <= len(nb.cells) <= 10 and code, f"{name}: {len(nb.cells)} cells"
+    for i, cell in enumerate(code):
+        assert cell.outputs == [] and cell.execution_count is None, f"{name}: code cell {i} has outputs"
+    assert "widgets" not in nb.metadata, f"{name}: widget state committed"
+
+
+def test_both_languages_run_the_same_code() -> None:
+    zh, en = ([c.source for c in read(n).cells if c.cell_type == "code"] for n in NOTEBOOKS)
+    assert zh == en
+
+
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_notebook_runs_clean_in_the_venv_kernel(name: str) -> None:
+    nb = read(name)
+    probe = nbformat.v4.new_code_cell("import sys\nprint(sys.prefix)")
+    nb.cells.append(probe)
+    # allow_errors is off by default, so a failing cell raises CellExecutionError here.
+    NotebookClient(nb, kernel_name=KERNEL, timeout=CELL_TIMEOUT,
+                   resources={"metadata": {"path": str(DOCS)}}).execute()
+    assert Path(probe.outputs[0]["text"].strip()) == Path(sys.prefix), "the kernel runs another Python"
+    for i, cell in enumerate(nb.cells[:-1]):
+        for out in cell.get("outputs", []):
+            assert not (out.output_type == "stream" and out.name == "stderr"), f"cell {i}: {out.text}"
+    text = "".join(out.get("text", "") for cell in nb.cells for out in cell.get("outputs", []))
+    for expected in EXECUTED:
+        assert expected in text
+
+
+# --- the hook on real mkdocs-jupyter output ----------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def hook() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("notebooks_hook", ROOT / "hooks" / "notebooks.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def rendered(tmp_path: Path, hook: ModuleType, *cells: nbformat.NotebookNode) -> str:
+    """One notebook through mkdocs-jupyter (not executed) and then the hook, as page ``demo.ipynb``."""
+    path = tmp_path / "demo.ipynb"
+    nbformat.write(nbformat.v4.new_notebook(cells=list(cells)), path)
+    content = convert.nb2html(str(path), execute=False)
+    file = NotebookFile(File("demo.ipynb", str(tmp_path), str(tmp_path / "site"), True),
+                        use_directory_urls=True, site_dir=str(tmp_path / "site"))
+    return hook.on_page_content(content, page=SimpleNamespace(file=file))
+
+
+def test_hook_writes_arithmatex_markup(tmp_path: Path, hook: ModuleType) -> None:
+    md = nbformat.v4.new_markdown_cell(
+        "Inline $a < b$ and `price $5` kept.\n\n$$\n\\frac{\\partial L}{\\partial x} = G\n$$\n"
+    )
+    code = nbformat.v4.new_code_cell('print("$1 & $2")')
+    out = rendered(tmp_path, hook, md, code)
+    assert '<span class="arithmatex">\\(a &lt; b\\)</span>' in out
+    assert '<div class="arithmatex">\\[\\frac{\\partial L}{\\partial x} = G\\]</div>' in out
+    assert "<code>price $5</code>" in out, "a $ in inline code is not math"
+    assert '<div class="language-python highlight"><pre><code>' in out and "$1" in out
+    for gone in ("<style", "<script", "clipboard-copy", "x-mathjax-config", 'id=""'):
+        assert gone not in out
+
+
+@pytest.mark.parametrize(
+    "source, message",
+    [
+        ("It costs $5 to run.", "unmatched $"),
+        ("Where $x$ and $y are.", "unmatched $"),
+        ("Display $$x$$ in running text.", "must be a paragraph of its own"),
+    ],
+)
+def test_hook_refuses_stray_dollars(tmp_path: Path, hook: ModuleType, source: str, message: str) -> None:
+    with pytest.raises(PluginError, match=re.escape(message)) as info:
+        rendered(tmp_path, hook, nbformat.v4.new_markdown_cell(source))
+    assert str(info.value).startswith("demo.ipynb: "), "the error must name the page"
+
+
+def test_hook_fails_on_a_cell_that_raised(tmp_path: Path, hook: ModuleType) -> None:
+    cell = nbformat.v4.new_code_cell("1 / 0", execution_count=1, outputs=[
+        nbformat.v4.new_output("error", ename="ZeroDivisionError", evalue="division by zero",
+                               traceback=["ZeroDivisionError: division by zero"]),
+    ])
+    with pytest.raises(PluginError, match=r"(?s)demo\.ipynb: a notebook cell raised.*ZeroDivisionError"):
+        rendered(tmp_path, hook, cell)
+
+
+# --- the built pages ---------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module", params=NOTEBOOKS)
+def page(request: pytest.FixtureRequest, site_dir: Path) -> tuple[str, str]:
+    return request.param, (site_dir / PAGES[request.param]).read_text(encoding="utf-8")
+
+
+def test_page_math_is_typeset(page: tuple[str, str]) -> None:
+    name, html = page
+    sources = [CODE_SPAN.sub("", c.source) for c in read(name).cells if c.cell_type == "markdown"]
+    expected = sum(len(MATH.findall(s)) for s in sources)
+    soup = BeautifulSoup(html, "html.parser")
+    cells = soup.select(".jp-RenderedMarkdown")
+    assert len(cells) == len(sources)
+    assert sum(len(c.select("mjx-container")) for c in cells) == expected > 20
+    assert not soup.select(".arithmatex"), "math left for a browser-side MathJax"
+    for cell in cells:
+        for math in cell.select("mjx-container"):
+            math.decompose()
+        text = cell.get_text()
+        assert not [t for t in RAW_TEX if t in text], f"raw TeX in {text[:200]!r}"
+
+
+def test_page_has_no_dead_scripts_or_big_styles(page: tuple[str, str]) -> None:
+    name, html = page
+    for needle in DEAD_SCRIPTS:
+        assert needle not in html, f"{name}: {needle}"
+    sizes = [len(css.encode()) for css in STYLE.findall(html)]
+    assert all(size <= MAX_STYLE_BYTES for size in sizes), f"{name}: <style> blocks of {sizes} bytes"
+    assert "application/vnd.jupyter.stderr" not in html
+
+
+def test_page_shows_code_and_outputs(page: tuple[str, str]) -> None:
+    name, html = page
+    soup = BeautifulSoup(html, "html.parser")
+    code_cells = [c for c in read(name).cells if c.cell_type == "code"]
+    blocks = soup.select(".jp-CodeCell .highlight > pre > code")
+    assert len(blocks) == len(code_cells), "code cells are not Material code blocks"
+    assert [b.get_text().rstrip("\n") for b in blocks] == [c.source for c in code_cells]
+    # Material's copy button finds its code block by a selector built from the nearest id.
+    ids = [el["id"] for el in soup.select(".jupyter-wrapper [id]")]
+    assert all(re.fullmatch(r"[A-Za-z][\w-]*", i) for i in ids), ids
+    outputs = soup.select(".jp-OutputArea-output pre")
+    assert len(outputs) >= len(code_cells) - 1  # the cell that only defines functions prints nothing
+    text = "".join(o.get_text() for o in outputs)
+    for expected in EXECUTED:
+        assert expected in text, f"{name}: the build did not run the notebook"
+
+
+def test_page_is_light(page: tuple[str, str]) -> None:
+    name, html = page
+    size = len(html.encode())
+    assert size < MAX_PAGE_BYTES, f"{name}: {size} bytes, the bound is {MAX_PAGE_BYTES}"
