@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 BROWSER_PACKAGES := chromium chromium-driver fonts-noto-cjk
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: install serve build test lint browser lock clean
+.PHONY: install serve build test lint browser bench lock clean
 
 install: $(VENV)/.installed node_modules/.installed
 
@@ -40,6 +40,10 @@ lint: install
 
 test: install browser lint build
 	$(PY) -m pytest
+
+# Ours against the stock Material + MathJax 3 recipe, measured in one run; writes bench/results.md.
+bench: install browser
+	$(PY) bench/run.py
 
 lock:
 	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv

@@ -11,12 +11,17 @@ into arithmatex's markup so that it is typeset at build time like every other pa
 into Material's code-block markup (its colours in both schemes, its copy button) and fails the build
 on a cell that raised or wrote to stderr, since mkdocs-jupyter runs with ``allow_errors``.
 Layout is in ``docs/assets/notebook.css``.
+
+mkdocs-jupyter caches executed notebooks keyed on the notebook alone, but their outputs come from
+``derivations``, so the cache folder is keyed on that package's source too.
 """
 
 from __future__ import annotations
 
+import hashlib
 import html
 import re
+from pathlib import Path
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
@@ -61,9 +66,23 @@ INLINE = re.compile(r"\$([^$]+)\$")
 LITERAL = frozenset({"code", "pre", "script", "style"})
 
 
+DERIVATIONS = Path(__file__).resolve().parent.parent / "derivations"
+_cache_root: list[str] = []
+
+
+def on_config(config: MkDocsConfig) -> MkDocsConfig:
+    if not _cache_root:
+        jupyter = config.plugins["mkdocs-jupyter"].config
+        source = hashlib.sha256(b"".join(p.read_bytes() for p in sorted(DERIVATIONS.glob("*.py"))))
+        _cache_root.append(f"{jupyter['cache_dir']}/{source.hexdigest()[:16]}")
+    return config
+
+
 @event_priority(-200)
 def on_files(files: Files, config: MkDocsConfig) -> Files:
     jupyter = config.plugins["mkdocs-jupyter"]
+    # One folder per language: mkdocs-jupyter evicts every cache entry its build did not use.
+    jupyter.config["cache_dir"] = f"{_cache_root[0]}/{config.plugins['i18n'].current_language}"
     for f in [f for f in files if jupyter.should_include(f) and not isinstance(f, NotebookFile)]:
         nb = NotebookFile(f, **config)
         nb.dest_path, nb.abs_dest_path, nb.url = f.dest_path, f.abs_dest_path, f.url
