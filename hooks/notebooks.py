@@ -107,13 +107,24 @@ def on_page_content(content: str, page: Page, **kwargs) -> str:
     _fail_on_stderr(body, where)
     body = CLIPBOARD.sub("", body)
     body = CODE.sub(r'<div class="language-\1 highlight"><pre><code>\2</code></pre></div>', body)
-    # Chinese headings slugify to nothing; an empty id and a link to "#" help no one.
-    body = EMPTY_ID_HEADING.sub(r"\1\2", body)
+    # nbconvert slugifies Chinese headings to nothing; give them the ids the page's table of contents
+    # (and Material's skip link) already point at.
+    missing = iter([a for a in _toc_ids(page.toc) if f'id="{a}"' not in body])
+
+    def name(m: re.Match) -> str:
+        anchor = next(missing)
+        return f'{m[1]} id="{anchor}"{m[2]}<a class="anchor-link" href="#{anchor}">¶</a>'
+
+    body = EMPTY_ID_HEADING.sub(name, body)
     body = body.replace('<a class="anchor-link"', '<a class="headerlink"')
     # Material names each code block after the nearest id; "cell-id=..." would make its copy button's
     # target an invalid CSS selector.
     body = CELL_ID.sub(r'id="cell-\1"', body)
     return _markdown_math(body, where) + tail
+
+
+def _toc_ids(items) -> list[str]:
+    return [a for item in items for a in (item.id, *_toc_ids(item.children))]
 
 
 def _fail_on_stderr(body: str, where: str) -> None:

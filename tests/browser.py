@@ -143,9 +143,11 @@ def network_request_urls(driver: webdriver.Chrome) -> list[str]:
 
 def open_page(driver: webdriver.Chrome, server: LocalServer, path: str) -> Visit:
     """Load a page as a first visit, wait for load and fonts, then until requests stop for 0.5 s."""
-    if driver.current_url.startswith(server.url("")):
-        # Material caches e.g. the repository facts in sessionStorage; start every visit afresh.
-        driver.execute_script("sessionStorage.clear(); localStorage.clear();")
+    # Material keeps state (the palette, cached facts) in web storage; every visit starts afresh. Leave
+    # the page first, or its own listeners could write that state back after it is cleared.
+    driver.get("about:blank")
+    driver.execute_cdp_cmd("Storage.clearDataForOrigin", {
+        "origin": server.url("").rstrip("/"), "storageTypes": "local_storage,session_storage"})
     network_request_urls(driver)
     first_served = len(server.requested_paths)
     driver.get(server.url(path))
