@@ -104,7 +104,7 @@ def rendered(tmp_path: Path, hook: ModuleType, *cells: nbformat.NotebookNode) ->
     content = convert.nb2html(str(path), execute=False)
     file = NotebookFile(File("demo.ipynb", str(tmp_path), str(tmp_path / "site"), True),
                         use_directory_urls=True, site_dir=str(tmp_path / "site"))
-    return hook.on_page_content(content, page=SimpleNamespace(file=file))
+    return hook.on_page_content(content, page=SimpleNamespace(file=file, toc=[]))
 
 
 def test_hook_writes_arithmatex_markup(tmp_path: Path, hook: ModuleType) -> None:
@@ -186,7 +186,7 @@ def test_page_shows_code_and_outputs(page: tuple[str, str]) -> None:
     assert [b.get_text().rstrip("\n") for b in blocks] == [c.source for c in code_cells]
     # Material's copy button finds its code block by a selector built from the nearest id.
     ids = [el["id"] for el in soup.select(".jupyter-wrapper [id]")]
-    assert all(re.fullmatch(r"[A-Za-z][\w-]*", i) for i in ids), ids
+    assert all(re.fullmatch(r"[A-Za-z_][\w-]*", i) for i in ids), ids
     outputs = soup.select(".jp-OutputArea-output pre")
     assert len(outputs) >= len(code_cells) - 1  # the cell that only defines functions prints nothing
     text = "".join(o.get_text() for o in outputs)

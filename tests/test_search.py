@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import time
 from urllib.parse import urlsplit
 
 import pytest
 from selenium import webdriver
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
@@ -22,6 +24,16 @@ QUERIES = [
 ]
 
 
+def result_paths(driver: webdriver.Chrome) -> list[str]:
+    """The result list once it has stopped changing (it is redrawn as the worker answers)."""
+    first = [urlsplit(a.get_attribute("href")).path
+             for a in driver.find_elements(By.CSS_SELECTOR, ".md-search-result__item a")]
+    time.sleep(0.3)
+    again = [urlsplit(a.get_attribute("href")).path
+             for a in driver.find_elements(By.CSS_SELECTOR, ".md-search-result__item a")]
+    return again if first and first == again else []
+
+
 @pytest.mark.browser
 @pytest.mark.parametrize("start, query, expected", QUERIES, ids=[q for _, q, _ in QUERIES])
 def test_search_finds_the_page_in_its_language(
@@ -32,10 +44,9 @@ def test_search_finds_the_page_in_its_language(
     box.click()
     box.send_keys(query)
     box.send_keys(Keys.SPACE, Keys.BACKSPACE)
-    links = WebDriverWait(browser, 20).until(
-        lambda d: d.find_elements(By.CSS_SELECTOR, ".md-search-result__item a") or False
+    pages = WebDriverWait(browser, 20, ignored_exceptions=[StaleElementReferenceException]).until(
+        lambda d: result_paths(d)
     )
-    pages = [urlsplit(a.get_attribute("href")).path for a in links]
     assert f"/{expected}" in pages, f"searching {query!r} from /{start} did not find /{expected}: {pages[:8]}"
     assert pages[0].startswith("/en/") == start.startswith("en/"), (
         f"the top result for {query!r} is in the other language: {pages[:3]}"
