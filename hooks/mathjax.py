@@ -144,7 +144,7 @@ def on_page_content(content: str, page, **kwargs) -> str:
         for defs in DEFS.findall(svg):
             glyphs.update(PATH.findall(defs))
         svg = HREF.sub('xlink:href="#MJX-', DEFS.sub("", NOISE.sub("", svg)))
-        svg = svg.replace("<math ", f'<math data-latex="{html.escape(tex)}" ', 1)
+        svg = svg.replace("<math ", f'<math data-latex="{html.escape(tex.strip())}" ', 1)
         # Search indexes the text a reader would type, not glyph outlines or MathML run together.
         svg = svg.replace("<svg ", "<svg data-search-exclude ", 1)
         if display:

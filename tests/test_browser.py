@@ -209,3 +209,33 @@ def test_cjk_text_in_math_has_width(visit: Visit, browser: webdriver.Chrome) -> 
     )
     zero_width = [t["text"] for t in texts if not t["width"] > 0]
     assert not zero_width, f"/{visit.path}: Chinese text in math has zero width: {zero_width} of {texts}"
+
+
+# --- 6. a phone-sized screen -------------------------------------------------------------------------
+
+
+PHONES = [390, 320]  # a common phone, and the narrowest still in use
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("width", PHONES)
+@pytest.mark.parametrize("path", ["linear/", "en/linear/", "errata/", "notebook/"])
+def test_phone_width_never_widens_the_page(
+    browser: webdriver.Chrome, server: LocalServer, path: str, width: int
+) -> None:
+    browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                            {"width": width, "height": 844, "deviceScaleFactor": 1, "mobile": True})
+    try:
+        open_page(browser, server, path)
+        found = browser.execute_script("""
+            const wide = Array.from(document.querySelectorAll('mjx-container[display]'))
+                .filter(m => m.scrollWidth > m.clientWidth + 1);
+            return {page: document.documentElement.scrollWidth, view: window.innerWidth, wide: wide.length,
+                    scrolling: wide.filter(m => getComputedStyle(m).overflowX === 'auto').length};
+        """)
+    finally:
+        browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+    assert found["page"] <= found["view"], f"/{path}: {found['page']} px wide on a {found['view']} px screen"
+    assert found["scrolling"] == found["wide"], f"/{path}: a wide formula does not scroll in its own box"
+    if path.endswith("linear/") and width == min(PHONES):
+        assert found["wide"] > 0, f"/{path}: no formula is wider than {width} px, so this checks nothing"
