@@ -15,11 +15,7 @@ from mkdocs.exceptions import PluginError
 from derivations import tex
 
 PLACEHOLDER = re.compile(r"^\{\{\s*(\w+)\.(\w+)\s*\}\}[ \t]*$", re.MULTILINE)
-_examples: dict = {}
-
-
-def on_pre_build(config) -> None:
-    _examples.clear()
+_examples: dict = {}  # one worked example per topic and process, shared by both languages
 
 
 def on_page_markdown(markdown: str, page, **kwargs) -> str:

@@ -6,6 +6,7 @@ math JavaScript. Glyph outlines are pooled into one hidden ``<svg>`` per page.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import html
 import json
@@ -40,10 +41,10 @@ Formulas = list[tuple[str, bool]]  # (TeX, display?)
 
 _node: subprocess.Popen | None = None
 _memory: dict[str, str] = {}
-_hashes: dict[str, str] = {}
 
 
 def _mathjax(request: dict) -> dict:
+    """One request to the long-lived Node process, started on first use."""
     global _node
     if _node is None or _node.poll() is not None:
         _node = subprocess.Popen(
@@ -57,25 +58,23 @@ def _mathjax(request: dict) -> dict:
     return json.loads(_node.stdout.readline())
 
 
-
 def _key(tex: str, display: bool) -> str:
     blob = json.dumps([_script_hash(), tex, display])
     return hashlib.sha256(blob.encode()).hexdigest()
 
 
+@functools.cache
 def _script_hash() -> str:
-    if "script" not in _hashes:
-        lock = ROOT / "package-lock.json"
-        data = SCRIPT.read_bytes() + (lock.read_bytes() if lock.exists() else b"")
-        _hashes["script"] = hashlib.sha256(data).hexdigest()
-    return _hashes["script"]
+    """Cached SVG is only as good as the MathJax that made it: key the cache on script and lock."""
+    lock = ROOT / "package-lock.json"
+    return hashlib.sha256(SCRIPT.read_bytes() + (lock.read_bytes() if lock.exists() else b"")).hexdigest()
 
 
 def typeset(formulas: Formulas, where: str) -> list[str]:
     """Return one ``<mjx-container>`` per ``(tex, display)``, from the cache or from MathJax."""
     keys = [_key(t, d) for t, d in formulas]
     missing = []
-    for key, formula in zip(keys, formulas, strict=False):
+    for key, formula in zip(keys, formulas, strict=True):
         if key not in _memory:
             cached = CACHE / f"{key}.html"
             if cached.exists():
@@ -85,7 +84,7 @@ def typeset(formulas: Formulas, where: str) -> list[str]:
     if missing:
         results = _mathjax({"formulas": [f for _, f in missing]})["results"]
         CACHE.mkdir(parents=True, exist_ok=True)
-        for (key, (tex, display)), result in zip(missing, results, strict=False):
+        for (key, (tex, display)), result in zip(missing, results, strict=True):
             if "error" in result:
                 kind = "display" if display else "inline"
                 raise PluginError(f"{where}: MathJax rejected {kind} formula {tex!r}: {result['error']}")
