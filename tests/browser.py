@@ -30,16 +30,19 @@ DEBIAN_PACKAGES = "chromium chromium-driver fonts-noto-cjk"
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 
 
-def site_pages() -> list[str]:
-    """URL paths of every page in both languages, from the files in docs/ (Chinese at the root)."""
-    paths = []
+def page_sources() -> list[tuple[str, str, str]]:
+    """``(name, language, suffix)`` of each file in docs/; ``linear.en.md`` is ``("linear", "en", ".md")``."""
+    out = []
     for src in sorted([*DOCS.glob("*.md"), *DOCS.glob("*.ipynb")]):
-        stem = src.stem
-        lang = ""
-        if stem.endswith(".en"):
-            stem, lang = stem[:-3], "en/"
-        paths.append(lang + ("" if stem == "index" else f"{stem}/"))
-    return sorted(set(paths))
+        name, lang = (src.stem[:-3], "en") if src.stem.endswith(".en") else (src.stem, "zh")
+        out.append((name, lang, src.suffix))
+    return out
+
+
+def site_pages() -> list[str]:
+    """URL paths of every page in both languages (Chinese at the root)."""
+    return sorted({("en/" if lang == "en" else "") + ("" if name == "index" else f"{name}/")
+                   for name, lang, _ in page_sources()})
 
 
 def require_chromium() -> None:

@@ -8,17 +8,16 @@ from pathlib import Path
 
 import pytest
 
-from browser import DOCS, site_pages
+from browser import page_sources, site_pages
 
 TEX_IN_INDEX = ("\\frac", "\\partial", "\\begin", "\\sum", "\\mathsf", "\\text", "$")
 
 
 def sources() -> dict[str, set[str]]:
-    """Each page's base name mapped to the languages it exists in."""
+    """Each page's file name mapped to the languages it exists in."""
     langs: dict[str, set[str]] = {}
-    for src in [*DOCS.glob("*.md"), *DOCS.glob("*.ipynb")]:
-        stem, lang = (src.stem[:-3], "en") if src.stem.endswith(".en") else (src.stem, "zh")
-        langs.setdefault(stem + src.suffix, set()).add(lang)
+    for name, lang, suffix in page_sources():
+        langs.setdefault(name + suffix, set()).add(lang)
     return langs
 
 
