@@ -1,7 +1,10 @@
-"""Worked examples and checks behind the Backprop, Verified pages."""
+"""Worked examples and checks behind the Backprop, Verified pages.
+
+The topics live in :mod:`derivations.topics`; everything else here is shared machinery.
+"""
 
 from __future__ import annotations
 
-from derivations import linear
+from derivations.topics import TOPICS, topic
 
-__all__ = ["linear"]
+__all__ = ["TOPICS", "topic"]

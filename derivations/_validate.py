@@ -1,22 +1,153 @@
-"""Input checks shared by every topic: nothing is broadcast or coerced."""
+"""Input checks shared by every topic: nothing is broadcast, coerced or wrapped around.
+
+A matrix comes back in one of two kinds: *exact* (an object array of Python ``int`` and
+``Fraction``, so integer arithmetic never overflows and ``1/2`` stays ``1/2``) or *float*
+(``float64``). :func:`narrow` turns an exact result back into ``int64`` where every entry is an
+integer that fits, so small integer examples print as ordinary numpy arrays.
+"""
 
 from __future__ import annotations
 
+import numbers
+from decimal import Decimal
+from fractions import Fraction
+
 import numpy as np
+
+INT64 = (-(2**63), 2**63 - 1)
+# Beyond 2**53 a float64 no longer holds every integer, so a mixed int/float matrix would round.
+FLOAT_EXACT = 2**53
 
 
 def matrix(name: str, A: object) -> np.ndarray:
-    """Return ``A`` as a finite real 2-D array, or raise an error naming ``name``."""
-    try:
-        arr = np.asarray(A)
-    except ValueError as err:
-        raise ValueError(f"{name} is not a rectangular array: {err}") from None
-    if arr.dtype == np.bool_ or arr.dtype.kind not in "iuf":
-        raise TypeError(f"{name} must hold real numbers, got dtype {arr.dtype} ({_preview(arr)})")
+    """Return ``A`` as a finite real 2-D array, exact or float64, or raise an error naming ``name``.
+
+    Examples
+    --------
+    >>> matrix("X", [[1, 2**70]])
+    array([[1, 1180591620717411303424]], dtype=object)
+    >>> matrix("X", [[0.5, 2]])
+    array([[0.5, 2. ]])
+    >>> matrix("X", [[Fraction(1, 2), 0.5]])
+    Traceback (most recent call last):
+    ...
+    TypeError: X mixes exact numbers (Fraction(1, 2) at [0, 0]) with floats (0.5 at [0, 1]); use one kind
+    """
+    if isinstance(A, np.ndarray) and A.dtype != object:
+        arr = A
+    else:
+        try:
+            arr = np.array(A, dtype=object)
+        except ValueError as err:
+            raise ValueError(f"{name} is not a rectangular array: {err}") from None
+        if arr.ndim == 1 and any(isinstance(v, (list, tuple, np.ndarray)) for v in arr):
+            raise ValueError(f"{name} is not a rectangular array: its rows have different lengths")
     if arr.ndim != 2:
         raise ValueError(f"{name} must be 2-D, got {arr.ndim}-D with shape {arr.shape}")
     if arr.size == 0:
         raise ValueError(f"{name} must not be empty, got shape {arr.shape}")
+    if arr.dtype.kind in "iu":
+        return _exact(name, arr.astype(object))
+    if arr.dtype.kind == "f":
+        return _finite(name, arr.astype(np.float64))
+    if arr.dtype != object:
+        raise TypeError(f"{name} must hold real numbers, got dtype {arr.dtype} ({_preview(arr)})")
+    return _from_objects(name, arr)
+
+
+def narrow(A: np.ndarray) -> np.ndarray:
+    """An exact result as ``int64`` when every entry is an integer that fits; otherwise unchanged.
+
+    >>> narrow(np.array([[Fraction(4, 2), 3]], dtype=object))
+    array([[2, 3]])
+    >>> narrow(np.array([[Fraction(1, 2), 3]], dtype=object))
+    array([[Fraction(1, 2), 3]], dtype=object)
+    """
+    if A.dtype != object:
+        return A
+    A = np.vectorize(_simplest, otypes=[object])(A)
+    if all(isinstance(v, int) and INT64[0] <= v <= INT64[1] for v in A.flat):
+        return A.astype(np.int64)
+    return A
+
+
+def same_kind(**arrays: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Bring matrices to one kind: all exact, or all float64 when any is float.
+
+    Integer matrices join float ones; a Fraction never does silently (it would round).
+
+    >>> same_kind(X=np.array([[1.5]]), W=matrix("W", [[2]]))
+    (array([[1.5]]), array([[2.]]))
+    >>> same_kind(X=np.array([[1.5]]), W=matrix("W", [[Fraction(1, 3)]]))
+    Traceback (most recent call last):
+    ...
+    TypeError: W holds the fraction 1/3 but X holds floats; pass all inputs as exact numbers or all as floats
+    """
+    floats = [name for name, A in arrays.items() if A.dtype != object]
+    if not floats:
+        return tuple(arrays.values())
+    out = []
+    for name, A in arrays.items():
+        if A.dtype == object:
+            fraction = next((v for v in A.flat if isinstance(v, Fraction)), None)
+            if fraction is not None:
+                raise TypeError(f"{name} holds the fraction {fraction} but {', '.join(floats)} holds floats; "
+                                "pass all inputs as exact numbers or all as floats")
+            A = _from_objects(name, np.vectorize(float, otypes=[object])(A)) if all(
+                abs(v) <= FLOAT_EXACT for v in A.flat) else _too_big(name, A)
+        out.append(A)
+    return tuple(out)
+
+
+def _too_big(name: str, A: np.ndarray) -> np.ndarray:
+    (r, c), v = next((i, v) for i, v in np.ndenumerate(A) if abs(v) > FLOAT_EXACT)
+    raise ValueError(f"{name}[{r}, {c}] = {v} is too large to combine with floats exactly; "
+                     "pass every input as integers or Fractions")
+
+
+def _simplest(v: object) -> object:
+    return v.numerator if isinstance(v, Fraction) and v.denominator == 1 else v
+
+
+def _from_objects(name: str, arr: np.ndarray) -> np.ndarray:
+    exact, floats = None, None
+    for index, v in np.ndenumerate(arr):
+        where = f"[{index[0]}, {index[1]}]"
+        if isinstance(v, (bool, np.bool_)):
+            raise TypeError(f"{name}{where} is the boolean {v}; {name} must hold real numbers")
+        if isinstance(v, Decimal):
+            raise TypeError(f"{name}{where} is decimal.Decimal({str(v)!r}); write it as a Fraction "
+                            "(exact) or a float")
+        if isinstance(v, (int, np.integer, Fraction)):
+            exact = exact or (v, where)
+        elif isinstance(v, (float, np.floating)):
+            floats = floats or (v, where)
+        elif isinstance(v, numbers.Complex) and not isinstance(v, numbers.Real):
+            raise TypeError(f"{name}{where} is the complex number {v!r}; {name} must hold real numbers")
+        else:
+            raise TypeError(f"{name}{where} is {v!r} of type {type(v).__name__}; {name} must hold real "
+                            "numbers (int, Fraction or float)")
+    if exact and floats:
+        if all(isinstance(v, (int, np.integer)) for v in arr.flat if not isinstance(v, (float, np.floating))):
+            ints = np.vectorize(lambda v: abs(int(v)) if isinstance(v, (int, np.integer)) else 0,
+                                otypes=[object])(arr)
+            if any(v > FLOAT_EXACT for v in ints.flat):
+                _too_big(name, ints)
+            return _finite(name, arr.astype(np.float64))
+        first = exact if isinstance(exact[0], Fraction) else next(
+            (v, f"[{i[0]}, {i[1]}]") for i, v in np.ndenumerate(arr) if isinstance(v, Fraction))
+        raise TypeError(f"{name} mixes exact numbers ({first[0]!r} at {first[1]}) with floats "
+                        f"({floats[0]!r} at {floats[1]}); use one kind")
+    if floats:
+        return _finite(name, arr.astype(np.float64))
+    return _exact(name, arr)
+
+
+def _exact(name: str, arr: np.ndarray) -> np.ndarray:
+    return np.vectorize(lambda v: v if isinstance(v, Fraction) else int(v), otypes=[object])(arr)
+
+
+def _finite(name: str, arr: np.ndarray) -> np.ndarray:
     bad = np.argwhere(~np.isfinite(arr))
     if len(bad):
         where = ", ".join(f"{name}[{r}, {c}] = {arr[r, c]}" for r, c in bad[:3])

@@ -6,22 +6,24 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from derivations.values import Number
+
 
 @dataclass(frozen=True)
 class Expansion:
     """A sum of products written term by term: ``a_1 b_1 + a_2 b_2 + ... = total``."""
 
-    terms: tuple[tuple[int, int], ...]
-    total: int
+    terms: tuple[tuple[Number, Number], ...]
+    total: Number
 
 
 @dataclass(frozen=True)
 class RowCol:
     """A row vector times a column vector: ``[row] [col] = total``."""
 
-    row: tuple[int, ...]
-    col: tuple[int, ...]
-    total: int
+    row: tuple[Number, ...]
+    col: tuple[Number, ...]
+    total: Number
 
 
 @dataclass(frozen=True)
@@ -33,13 +35,13 @@ class Shown:
     """
 
     lhs: str
-    value: np.ndarray | int | Expansion | RowCol
+    value: np.ndarray | Number | Expansion | RowCol
     entry: tuple[int, int] | None = None
 
 
 @dataclass(frozen=True)
 class Example:
-    """A topic's worked example: its name and the quantities its page shows."""
+    """A topic's worked example: its name and the quantities its page shows, in page order."""
 
     topic: str
     quantities: dict[str, Shown]

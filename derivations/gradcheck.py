@@ -200,7 +200,7 @@ def check_grads(
     --------
     The fully connected layer ``Y = X W`` with ``L = sum(G * Y)``, so that ``dL/dY = G``:
 
-    >>> from derivations import linear
+    >>> from derivations.topics import linear
     >>> rng = np.random.default_rng(0)
     >>> X, W, G = rng.standard_normal((2, 3)), rng.standard_normal((3, 4)), rng.standard_normal((2, 4))
     >>> def L(X, W):
@@ -259,10 +259,11 @@ def check_grads(
 
 
 def _float_matrix(name: str, A: object) -> np.ndarray:
+    dtype = np.asarray(A).dtype if isinstance(A, np.ndarray) else matrix(name, A).dtype
     A = matrix(name, A)
-    if A.dtype != np.float64:
+    if dtype != np.float64:
         # A step of 1e-6 is lost in float32 rounding, and integers cannot take it at all.
-        raise TypeError(f"{name} must be float64, got dtype {A.dtype}; convert it with .astype(float)")
+        raise TypeError(f"{name} must be float64, got dtype {dtype}; convert it with .astype(float)")
     return A
 
 

@@ -2,24 +2,40 @@
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 import numpy as np
 
 from derivations.example import Expansion, RowCol, Shown
+from derivations.values import Ln, Rounded, kind
 
 
-def number(v: int) -> str:
-    """Return an integer as TeX.
+def number(v: object) -> str:
+    r"""Return a displayed number as TeX: an integer, a fraction, a rounded decimal or a logarithm.
 
-    >>> number(-3)
-    '-3'
+    >>> number(-3), number(Fraction(-3, 4)), number(Fraction(8, 2))
+    ('-3', '-\\frac{3}{4}', '4')
+    >>> number(Ln(Fraction(1, 2)))
+    '\\ln \\frac{1}{2}'
+    >>> number(0.5)
+    Traceback (most recent call last):
+    ...
+    TypeError: pages show exact numbers, Rounded or Ln values, got 0.5 of type float
     """
-    if isinstance(v, bool) or not isinstance(v, (int, np.integer)):
-        raise TypeError(f"worked examples show integers only, got {v!r} of type {type(v).__name__}")
-    return str(int(v))
+    kind(v)
+    if isinstance(v, Rounded):
+        return str(v.shown())
+    if isinstance(v, Ln):
+        return r"\ln " + number(v.arg)
+    v = Fraction(v)
+    if v.denominator == 1:
+        return str(v.numerator)
+    sign = "-" if v < 0 else ""
+    return rf"{sign}\frac{{{abs(v.numerator)}}}{{{v.denominator}}}"
 
 
-def factor(v: int) -> str:
-    """Return an integer as a TeX factor, parenthesised when negative.
+def factor(v: object) -> str:
+    """Return a number as a TeX factor, parenthesised when negative.
 
     >>> factor(-3), factor(2)
     ('(-3)', '2')
@@ -29,7 +45,7 @@ def factor(v: int) -> str:
 
 
 def matrix(A: np.ndarray) -> str:
-    r"""Return a 2-D integer array as a ``bmatrix``.
+    r"""Return a 2-D array as a ``bmatrix``.
 
     >>> matrix(np.array([[1, -2], [3, 4]]))
     '\\begin{bmatrix} 1 & -2 \\\\ 3 & 4 \\end{bmatrix}'
@@ -50,7 +66,8 @@ def shown(q: Shown) -> str:
     if isinstance(v, Expansion):
         body = " + ".join(rf"{factor(a)} \cdot {factor(b)}" for a, b in v.terms) + f" = {number(v.total)}"
     elif isinstance(v, RowCol):
-        body = f"{matrix(np.array([v.row]))} {matrix(np.array([v.col]).T)} = {number(v.total)}"
+        body = f"{matrix(np.array([v.row], dtype=object))} {matrix(np.array([v.col], dtype=object).T)}"
+        body += f" = {number(v.total)}"
     elif isinstance(v, np.ndarray):
         body = matrix(v)
     else:

@@ -2,20 +2,45 @@
 
 A hook rather than markdown-exec: pages may only name quantities, never run code, and the
 TeX it emits goes through the same build-time typesetting as every other formula.
+
+Each expansion is a ``div.worked`` that names its topic, quantity, the kind of number it shows
+(``derivations.values``) and, for a single gradient entry, that entry, so that
+``derivations.verify`` knows what to read. A placeholder that is not alone on its line, or is
+misspelt, would ship verbatim; any ``{{`` or ``{ topic.name }`` left in a built page
+fails the build. Under ``mkdocs serve`` the package is watched, and an edit to it is picked up
+on the next rebuild.
 """
 
 from __future__ import annotations
 
+import hashlib
 import html
-import importlib
 import re
+import sys
+from pathlib import Path
 
 from mkdocs.exceptions import PluginError
 
-from derivations import tex
-
+PACKAGE = Path(__file__).resolve().parent.parent / "derivations"
 PLACEHOLDER = re.compile(r"^\{\{\s*(\w+)\.(\w+)\s*\}\}[ \t]*$", re.MULTILINE)
-_examples: dict = {}  # one worked example per topic and process, shared by both languages
+# Places where braces belong in a built page: scripts (Material's JSON config) and the TeX source on <math>.
+ALLOWED_BRACES = re.compile(r"<script\b.*?</script>|\sdata-latex=\"[^\"]*\"", re.DOTALL)
+LEFTOVER = re.compile(r"\{\{|\{\s*[a-z_]+\.\w+\s*\}")
+_examples: dict = {}  # one worked example per topic, shared by both languages, until the package changes
+_source: list[str] = []
+
+
+def on_serve(server, config, builder) -> None:
+    server.watch(str(PACKAGE))
+
+
+def on_pre_build(config) -> None:
+    digest = hashlib.sha256(b"".join(p.read_bytes() for p in sorted(PACKAGE.rglob("*.py")))).hexdigest()
+    if _source != [digest]:
+        _source[:] = [digest]
+        _examples.clear()
+        for name in [m for m in sys.modules if m == "derivations" or m.startswith("derivations.")]:
+            del sys.modules[name]
 
 
 def on_page_markdown(markdown: str, page, **kwargs) -> str:
@@ -25,19 +50,38 @@ def on_page_markdown(markdown: str, page, **kwargs) -> str:
         if name not in example.quantities:
             raise PluginError(f"{page.file.src_uri}: {topic} has no quantity {name!r}; "
                               f"it has {', '.join(example.quantities)}")
-        q = example.quantities[name]
-        entry = f' data-entry="{q.entry[0]},{q.entry[1]}"' if q.entry else ""
-        return (f'<div class="worked" data-example="{topic}" data-quantity="{name}"{entry}>'
-                f'<div class="arithmatex">\\[{html.escape(tex.shown(q))}\\]</div></div>')
+        return _block(topic, name, example.quantities[name])
 
     return PLACEHOLDER.sub(expand, markdown)
 
 
+def on_post_page(output: str, page, **kwargs) -> str:
+    leftover = LEFTOVER.search(ALLOWED_BRACES.sub("", output))
+    if leftover:
+        raise PluginError(f"{page.file.src_uri}: {leftover.group()!r} is left in the built page; a "
+                          "worked-example placeholder must be alone on its line as {{ topic.quantity }}")
+    return output
+
+
+def _block(topic: str, name: str, q) -> str:
+    from derivations import tex, values
+
+    attrs = {"data-example": topic, "data-quantity": name, "data-kind": values.kind(q.value)}
+    if values.places(q.value) is not None:
+        attrs["data-places"] = str(values.places(q.value))
+    if q.entry:
+        attrs["data-entry"] = ",".join(map(str, q.entry))
+    attributes = "".join(f' {k}="{v}"' for k, v in attrs.items())
+    return (f'<div class="worked"{attributes}>'
+            f'<div class="arithmatex">\\[{html.escape(tex.shown(q))}\\]</div></div>')
+
+
 def _example(topic: str, page):
     if topic not in _examples:
+        from derivations.topics import topic as module
+
         try:
-            module = importlib.import_module(f"derivations.{topic}")
-        except ModuleNotFoundError:
-            raise PluginError(f"{page.file.src_uri}: no topic derivations.{topic}") from None
-        _examples[topic] = module.worked_example()
+            _examples[topic] = module(topic).worked_example()
+        except ValueError as err:
+            raise PluginError(f"{page.file.src_uri}: {err} (derivations/topics/__init__.py)") from None
     return _examples[topic]

@@ -73,7 +73,7 @@ _cache_root: list[str] = []
 def on_config(config: MkDocsConfig) -> MkDocsConfig:
     if not _cache_root:
         jupyter = config.plugins["mkdocs-jupyter"].config
-        source = hashlib.sha256(b"".join(p.read_bytes() for p in sorted(DERIVATIONS.glob("*.py"))))
+        source = hashlib.sha256(b"".join(p.read_bytes() for p in sorted(DERIVATIONS.rglob("*.py"))))
         _cache_root.append(f"{jupyter['cache_dir']}/{source.hexdigest()[:16]}")
     return config
 

@@ -7,12 +7,13 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from fractions import Fraction
 
 import numpy as np
 import pytest
 
-from derivations import linear
+from derivations.topics import linear
 
 FD_STEP = 1e-6
 FD_RTOL = 1e-7
@@ -141,9 +142,14 @@ def test_backward_matches_central_differences(M: int, D: int, N: int) -> None:
         (([[1, 2]], [[1, 2]]), ValueError, "X has shape (1, 2) and W has shape (1, 2)"),
         (([[1.0, np.nan]], [[1], [2]]), ValueError, "X must be finite, got X[0, 1] = nan"),
         (([[1]], [[np.inf]]), ValueError, "W must be finite, got W[0, 0] = inf"),
-        (([["a", "b"]], [[1], [2]]), TypeError, "X must hold real numbers, got dtype <U1"),
-        (([[True]], [[1]]), TypeError, "X must hold real numbers, got dtype bool"),
-        (([[1 + 2j]], [[1]]), TypeError, "X must hold real numbers, got dtype complex128"),
+        (([["a", "b"]], [[1], [2]]), TypeError, "X[0, 0] is 'a' of type str; X must hold real numbers"),
+        ((np.array([["a", "b"]]), [[1], [2]]), TypeError, "X must hold real numbers, got dtype <U1"),
+        (([[True]], [[1]]), TypeError, "X[0, 0] is the boolean True"),
+        ((np.array([[True]]), [[1]]), TypeError, "X must hold real numbers, got dtype bool"),
+        (([[1 + 2j]], [[1]]), TypeError, "X[0, 0] is the complex number (1+2j)"),
+        (([[Decimal("0.5")]], [[1]]), TypeError, "X[0, 0] is decimal.Decimal('0.5'); write it as a Fraction"),
+        (([[Fraction(1, 2)]], [[0.5]]), TypeError, "X holds the fraction 1/2 but W holds floats"),
+        (([[2**60]], [[0.5]]), ValueError, "X[0, 0] = 1152921504606846976 is too large to combine"),
         (([[1, 2], [3]], [[1]]), ValueError, "X is not a rectangular array"),
         ((np.ones((0, 2)), [[1], [2]]), ValueError, "X must not be empty, got shape (0, 2)"),
     ],
@@ -167,3 +173,24 @@ def test_backward_rejects_a_gradient_of_the_wrong_shape(G, message) -> None:
     with pytest.raises(ValueError) as info:
         linear.backward(np.ones((2, 4)), np.ones((4, 3)), G)
     assert message in str(info.value)
+
+
+@pytest.mark.parametrize("X, W, Y", [
+    ([[2**62]], [[4]], [[2**64]]),
+    (np.array([[100]], dtype=np.int8), np.array([[100]], dtype=np.int8), [[10_000]]),
+    (np.array([[2**31 - 1]], dtype=np.int32), np.array([[2]], dtype=np.int32), [[2**32 - 2]]),
+    (np.array([[2**64 - 1]], dtype=np.uint64), np.array([[2]], dtype=np.uint64), [[2**65 - 2]]),
+    ([[Fraction(1, 2), 3]], [[Fraction(1, 3)], [1]], [[Fraction(19, 6)]]),
+])
+def test_integers_and_fractions_are_exact_never_wrapped(X, W, Y) -> None:
+    """Integer inputs of any dtype and size, and Fractions, give the exact product, never a wrapped one."""
+    out = linear.forward(X, W)
+    assert out.tolist() == Y
+    dX, dW = linear.backward(X, W, [[1]])
+    assert dX.tolist() == np.array(W, dtype=object).T.tolist()
+    assert dW.tolist() == np.array(X, dtype=object).T.tolist()
+
+
+def test_small_integer_results_stay_int64() -> None:
+    assert linear.forward([[1, 2]], [[3], [4]]).dtype == np.int64
+    assert linear.forward([[2**62]], [[4]]).dtype == object

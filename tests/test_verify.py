@@ -1,80 +1,301 @@
-"""`python -m derivations.verify` passes on the built site and fails on a single changed digit."""
+"""`derivations.verify` passes on the built site and fails on every way of tampering with it.
+
+Each tampering is applied to a copy of the built site, to every quantity of every registered topic
+on every page, and must give a mismatch that names the page, the quantity and, for a matrix, the entry.
+"""
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
 import sys
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from bs4 import BeautifulSoup
+from bs4 import BeautifulSoup, Tag
 
-PAGE = Path("linear/index.html")
+from derivations.verify import Page, verify
+
+ROOT = Path(__file__).resolve().parent.parent
+DOCS = ROOT / "docs"
 
 
-def run_verify(site: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "derivations.verify", str(site)],
-                          capture_output=True, text=True)
+def run_verify(site: Path, *extra: str) -> subprocess.CompletedProcess:
+    command = [sys.executable, "-m", "derivations.verify", str(site), "--docs", str(DOCS), *extra]
+    return subprocess.run(command, capture_output=True, text=True)
+
+
+def quantities(site: Path) -> list[tuple[str, str, str]]:
+    """(page, topic, quantity) of every worked-example block on the built site."""
+    out = []
+    for path in sorted(site.rglob("*.html")):
+        soup = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+        out += [(path.relative_to(site).as_posix(), b["data-example"], b["data-quantity"])
+                for b in soup.select("div.worked")]
+    return out
+
+
+@pytest.fixture(scope="module")
+def blocks(site_dir: Path) -> list[tuple[str, str, str]]:
+    found = quantities(site_dir)
+    assert len(found) >= 22, found
+    return found
 
 
 @pytest.fixture
-def tampered(site_dir: Path, tmp_path: Path) -> Path:
-    copy = tmp_path / "site"
-    shutil.copytree(site_dir, copy)
-    return copy
+def copy(site_dir: Path, tmp_path: Path) -> Path:
+    out = tmp_path / "site"
+    shutil.copytree(site_dir, out)
+    return out
 
 
-def edit_dx(site: Path, svg_digit: str | None, mml_digit: str | None) -> str:
-    """Change the first entry of the displayed dL/dX in the SVG, the MathML or both; return the old digit."""
-    path = site / PAGE
+def edit(site: Path, page: str, change) -> None:
+    path = site / page
     soup = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
-    block = soup.select_one('div.worked[data-quantity="dX"]')
-    assert block is not None, "the page shows no dL/dX result"
-    glyph = block.select_one('svg g[data-mml-node="mtd"] g[data-mml-node="mn"] use')
-    mn = block.select_one("mjx-assistive-mml mtd mn")
-    old = mn.string
-    assert glyph["xlink:href"].endswith(f"-{ord(old):X}"), "SVG and MathML differ before the change"
-    if svg_digit:
-        glyph["xlink:href"] = glyph["xlink:href"].rsplit("-", 1)[0] + f"-{ord(svg_digit):X}"
-    if mml_digit:
-        mn.string = mml_digit
+    change(soup)
     path.write_text(str(soup), encoding="utf-8")
-    return old
+
+
+def block(soup: BeautifulSoup, quantity: str) -> Tag:
+    found = soup.select_one(f'div.worked[data-quantity="{quantity}"]')
+    assert found is not None, quantity
+    return found
+
+
+def mismatches(site: Path) -> list[str]:
+    return verify(site, DOCS)[2]
 
 
 def test_verify_passes_on_the_built_site(site_dir: Path) -> None:
     result = run_verify(site_dir)
     assert result.returncode == 0, result.stderr
     pages, checked = map(int, re.search(r"(\d+) page\(s\).*?(\d+) displayed", result.stdout).groups())
-    assert pages >= 1 and checked >= 30, result.stdout
+    assert pages >= 2 and checked >= 130, result.stdout
 
 
-def test_one_digit_changed_consistently_is_caught(tampered: Path) -> None:
-    old = edit_dx(tampered, "7", "7")
-    assert old != "7"
-    result = run_verify(tampered)
-    assert result.returncode == 1
-    assert f"linear/index.html (linear): dX[1,1] shows 7, recomputed from the displayed inputs: {old}" \
-        in result.stderr, result.stderr
+def _last_number(b: Tag) -> tuple[Tag, Tag]:
+    """The last digit glyph the SVG draws and the MathML number it belongs to."""
+    glyph = b.select('svg g[data-mml-node="mn"] use')[-1]
+    mn = b.select("mjx-assistive-mml mn")[-1]
+    return glyph, mn
 
 
-def test_mathml_disagreeing_with_svg_is_caught(tampered: Path) -> None:
-    edit_dx(tampered, None, "7")
-    result = run_verify(tampered)
-    assert result.returncode == 1
-    assert "dX: the SVG draws" in result.stderr and "MathML says" in result.stderr, result.stderr
+def _set_digit(glyph: Tag, mn: Tag, new: str) -> None:
+    glyph["xlink:href"] = glyph["xlink:href"].rsplit("-", 1)[0] + f"-{ord(new):X}"
+    mn.string = mn.get_text()[:-1] + new
+
+
+INPUTS = {"X", "W", "G"}  # changing an input shows in every result computed from it
+
+
+def test_every_displayed_number_is_read(blocks, copy: Path) -> None:
+    """Changing the last digit of each quantity, in SVG and MathML alike, is a mismatch naming it."""
+    for page, topic, q in blocks:
+        original = (copy / page).read_text(encoding="utf-8")
+
+        def change(soup, q=q):
+            glyph, mn = _last_number(block(soup, q))
+            _set_digit(glyph, mn, "7" if mn.get_text()[-1] != "7" else "8")
+        edit(copy, page, change)
+        errors = mismatches(copy)
+        (copy / page).write_text(original, encoding="utf-8")
+        named = [e for e in errors if e.startswith(f"{page} ({topic}): {q}")]
+        assert named or (q in INPUTS and errors), (page, q, errors)
+        if q in ("Y", "dX", "dW"):
+            assert re.search(r"\[\d,\d\] shows -?7", named[0]), named
+    assert not mismatches(copy)
+
+
+def test_a_sign_flip_is_caught(blocks, copy: Path) -> None:
+    page = blocks[0][0]
+
+    def flip(soup):
+        b = block(soup, "dW")
+        minus = b.select_one("mjx-assistive-mml mtd mo")
+        minus.decompose()
+        svg_minus = b.select_one('svg g[data-mml-node="mtd"] g[data-mml-node="mo"]')
+        svg_minus.decompose()
+    edit(copy, page, flip)
+    assert any(re.search(rf"^{re.escape(page)} \(linear\): dW\[1,1\] shows 4,", e) for e in mismatches(copy))
+
+
+def test_mathml_disagreeing_with_svg_is_caught(blocks, copy: Path) -> None:
+    page = blocks[0][0]
+    edit(copy, page, lambda soup: _last_number(block(soup, "dX"))[1].replace_with(
+        BeautifulSoup("<mn>9</mn>", "html.parser").mn))
+    assert any("dX: the SVG draws" in e and "MathML says" in e for e in mismatches(copy))
+
+
+@pytest.mark.parametrize("where", ["before", "after"])
+def test_a_duplicate_block_is_caught(blocks, copy: Path, where: str) -> None:
+    for page, _, q in blocks:
+        def duplicate(soup, q=q):
+            b = block(soup, q)
+            twin = BeautifulSoup(str(b), "html.parser").div
+            (b.insert_before if where == "before" else b.insert_after)(twin)
+        edit(copy, page, duplicate)
+    errors = mismatches(copy)
+    for page, topic, q in blocks:
+        assert f"{page}: shows {topic}.{q} 2 times; its source asks for it once" in errors, (page, q)
+
+
+def test_a_deleted_block_is_caught(blocks, copy: Path) -> None:
+    for page, _, q in blocks:
+        edit(copy, page, lambda soup, q=q: block(soup, q).decompose())
+    errors = mismatches(copy)
+    for page, topic, q in blocks:
+        assert f"{page}: {topic}.{q} is in the page source but not on the built page" in errors
+
+
+@pytest.mark.parametrize("how", ["deleted", "emptied"])
+def test_a_deleted_or_emptied_english_page_is_caught(blocks, copy: Path, how: str) -> None:
+    english = sorted({p for p, _, _ in blocks if p.startswith("en/")})
+    assert english
+    for page in english:
+        if how == "deleted":
+            (copy / page).unlink()
+        else:
+            (copy / page).write_text("", encoding="utf-8")
+    errors = mismatches(copy)
+    for page in english:
+        assert any(e.startswith(f"{page}:") for e in errors), (page, errors)
+
+
+@pytest.mark.parametrize("label", ["relabelled", "unknown"])
+def test_a_relabelled_or_unknown_quantity_is_caught(blocks, copy: Path, label: str) -> None:
+    page, topic, _ = blocks[0]
+    new = {"relabelled": "dW", "unknown": "dZ"}[label]
+    edit(copy, page, lambda soup: block(soup, "dX").__setitem__("data-quantity", new))
+    errors = mismatches(copy)
+    assert f"{page}: {topic}.dX is in the page source but not on the built page" in errors
+    assert any(f"{page}: shows {topic}.{new}" in e for e in errors), errors
+
+
+def _swap_svg_mml(b: Tag, old: str, new: str, nth: int = 0) -> None:
+    """Replace one number's digits in the left-hand side, in the MathML and in the SVG."""
+    mn = [m for m in b.select("mjx-assistive-mml mn") if m.get_text() == old][nth]
+    mn.string = new
+    groups = [g for g in b.select('svg g[data-mml-node="mn"]')
+              if "".join(chr(int(u["xlink:href"].rsplit("-", 1)[1], 16)) for u in g.find_all("use")) == old]
+    for use, ch in zip(groups[nth].find_all("use"), new, strict=True):
+        use["xlink:href"] = use["xlink:href"].rsplit("-", 1)[0] + f"-{ord(ch):X}"
+
+
+def test_a_changed_entry_label_is_caught(blocks, copy: Path) -> None:
+    page = blocks[0][0]
+    edit(copy, page, lambda soup: _swap_svg_mml(block(soup, "dX_entry"), "23", "13"))
+    errors = mismatches(copy)
+    assert any(e.startswith(f"{page} (linear): dX_entry: the left-hand side reads '(∂L)/(∂x_{{13}})")
+               for e in errors), errors
+
+
+def test_exchanged_gradient_labels_are_caught(blocks, copy: Path) -> None:
+    page = blocks[0][0]
+
+    def exchange(soup):
+        dx, dw = block(soup, "dX"), block(soup, "dW")
+        dx["data-quantity"], dw["data-quantity"] = "dW", "dX"
+    edit(copy, page, exchange)
+    errors = mismatches(copy)
+    assert any(e.startswith(f"{page} (linear): dX: the left-hand side reads '(∂L)/(∂W)") for e in errors)
+
+
+@pytest.mark.parametrize("entry", ["0,3", "3,3", "2,9", "2", "a,b", "-1,3", ""])
+def test_a_bad_data_entry_is_caught(blocks, copy: Path, entry: str) -> None:
+    page = blocks[0][0]
+    edit(copy, page, lambda soup: block(soup, "dX_entry").__setitem__("data-entry", entry))
+    errors = mismatches(copy)
+    assert f"{page} (linear): dX_entry: data-entry={entry!r} is not a 1-based entry of a 2x3 matrix" in errors
+
+
+def test_a_fraction_is_not_read_as_its_digits(blocks, copy: Path) -> None:
+    """-1/9 drawn where -19 would be expected is read as the fraction it is."""
+    page = blocks[0][0]
+
+    def fraction(soup):
+        b = block(soup, "L")  # L = -19 on the page
+        mn = b.select("mjx-assistive-mml mn")[-1]
+        assert mn.get_text() == "19"
+        mn.replace_with(BeautifulSoup("<mfrac><mn>1</mn><mn>9</mn></mfrac>", "html.parser").mfrac)
+        g = b.select('svg g[data-mml-node="mn"]')[-1]
+        uses = g.find_all("use")
+        g.replace_with(BeautifulSoup(
+            f'<g data-mml-node="mfrac"><g data-mml-node="mn">{uses[0]}</g>'
+            f'<g data-mml-node="mn">{uses[1]}</g><rect></rect></g>', "html.parser").g)
+    edit(copy, page, fraction)
+    assert f"{page} (linear): L shows -1/9, recomputed from the displayed inputs: -19" in mismatches(copy)
+
+
+def test_unreadable_files_exit_2(site_dir: Path, copy: Path) -> None:
+    (copy / "linear" / "index.html").write_bytes(b"<p>\xff\xfe</p>")
+    result = run_verify(copy)
+    assert result.returncode == 2 and "linear/index.html" in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr
+    (copy / "linear" / "index.html").unlink()
+    os.symlink(copy / "nowhere.html", copy / "linear" / "index.html")
+    result = run_verify(copy)
+    assert result.returncode == 2 and "linear/index.html" in result.stderr, result.stderr
 
 
 def test_a_site_without_worked_examples_fails(tmp_path: Path) -> None:
     (tmp_path / "index.html").write_text("<p>nothing</p>", encoding="utf-8")
-    result = run_verify(tmp_path)
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    result = run_verify(tmp_path, "--docs", str(docs))
     assert result.returncode == 1
     assert "nothing was verified" in result.stderr
 
 
-def test_a_bad_argument_exits_2_naming_it(tmp_path: Path) -> None:
-    result = run_verify(tmp_path / "missing")
-    assert result.returncode == 2
-    assert "site_dir" in result.stderr and "missing" in result.stderr
+@pytest.mark.parametrize("args", [["missing"], [".", "--docs", "nowhere"]])
+def test_a_bad_argument_exits_2_naming_it(tmp_path: Path, site_dir: Path, args: list[str]) -> None:
+    args = [str(tmp_path / a) if a in ("missing", "nowhere") else str(site_dir) if a == "." else a
+            for a in args]
+    result = subprocess.run([sys.executable, "-m", "derivations.verify", *args],
+                            capture_output=True, text=True)
+    assert result.returncode == 2, result.stderr
+    assert ("site_dir" in result.stderr or "--docs" in result.stderr) and "Traceback" not in result.stderr
+
+
+# -- the kinds of number, read from formulas typeset by the real build hooks ------------------------------
+
+
+def _typeset(tex: str, kind: str, places: int | None = None) -> Tag:
+    sys.path.insert(0, str(ROOT / "hooks"))
+    import mathjax
+
+    div = (f'<div class="worked" data-example="t" data-quantity="s" data-kind="{kind}"'
+           + (f' data-places="{places}"' if places else "") + ">"
+           + f'<div class="arithmatex">\\[{tex}\\]</div></div>')
+    page = type("P", (), {"file": type("F", (), {"src_uri": "test.md"})()})()
+    return BeautifulSoup(mathjax.on_page_content(div, page=page), "html.parser").select_one("div.worked")
+
+
+@pytest.mark.parametrize("tex, wanted, ok", [
+    (r"s = \frac{3}{4}", "3/4", True),
+    (r"s = \frac{3}{5}", "3/4", False),
+    (r"s = -\frac{3}{4}", "-3/4", True),
+    (r"s = -\frac{3}{4}", "3/4", False),
+])
+def test_fractions_are_read_and_checked(tex: str, wanted: str, ok: bool) -> None:
+    from fractions import Fraction
+
+    page = Page("p", "t", {"s": _typeset(tex, "exact")})
+    page.expect_scalar("s", ["s"], Fraction(wanted))
+    assert (page.errors == []) == ok, page.errors
+
+
+@pytest.mark.parametrize("shown, ok", [("0.2689", True), ("0.2690", False), ("0.2688", False),
+                                       ("0.269", False)])
+def test_rounded_values_are_checked_to_half_a_unit(shown: str, ok: bool) -> None:
+    """sigma(-1) = 0.268941421...: 0.2689 is right; one unit off in the last digit, or too few digits, is
+    not."""
+    true = 1 / (1 + Decimal(1).exp())
+    page = Page("p", "t", {"s": _typeset(f"s = {shown}", "rounded", 4)})
+    try:
+        page.expect_scalar("s", ["s"], true)
+    except Exception as err:
+        page.errors.append(str(err))
+    assert (page.errors == []) == ok, page.errors

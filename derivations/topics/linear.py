@@ -5,9 +5,11 @@ Shapes: ``X`` is ``(M, D)``, ``W`` is ``(D, N)``, ``Y`` and ``G = dL/dY`` are ``
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 import numpy as np
 
-from derivations._validate import matrix
+from derivations._validate import matrix, narrow, same_kind
 from derivations.example import Example, Expansion, RowCol, Shown
 
 
@@ -39,9 +41,8 @@ def forward(X: np.ndarray, W: np.ndarray) -> np.ndarray:
     ...
     ValueError: X has shape (1, 2) and W has shape (1, 2): X's 2 columns must match W's 1 rows
     """
-    X, W = matrix("X", X), matrix("W", W)
-    _check_inner(X, W)
-    return X @ W
+    X, W = _inputs(X, W)
+    return narrow(X @ W)
 
 
 def backward(X: np.ndarray, W: np.ndarray, G: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -71,61 +72,70 @@ def backward(X: np.ndarray, W: np.ndarray, G: np.ndarray) -> tuple[np.ndarray, n
     ...
     ValueError: G has shape (1, 2) but Y = X W has shape (1, 1); G = dL/dY must have Y's shape
     """
-    X, W, G = matrix("X", X), matrix("W", W), matrix("G", G)
-    _check_inner(X, W)
+    X, W, G = _inputs(X, W, G)
     expected = (X.shape[0], W.shape[1])
     if G.shape != expected:
         raise ValueError(
             f"G has shape {G.shape} but Y = X W has shape {expected}; G = dL/dY must have Y's shape"
         )
-    return G @ W.T, X.T @ G
+    return narrow(G @ W.T), narrow(X.T @ G)
 
 
-def worked_example() -> Example:
-    """Every quantity the fully-connected-layer page shows, from small integer inputs.
+def worked_example(X: object = ((-1, 2, -2), (3, 1, -1)),
+                   W: object = ((3, 3, 2, 1), (-2, -1, -1, 1), (-2, 3, 4, 5)),
+                   G: object = ((1, 2, -1, 1), (-1, 2, 1, -1))) -> Example:
+    """Every quantity the fully-connected-layer page shows, for exact inputs (the page's by default).
 
-    ``M, D, N = 2, 3, 4`` are all different and no entry of ``Y``, ``dX`` or ``dW`` is 0,
-    so a wrong transpose or a swapped index cannot give the right numbers by accident.
-    ``L = sum(G * Y)`` makes ``dL/dY = G`` exactly.
+    The page's ``M, D, N = 2, 3, 4`` are all different and no entry of ``Y``, ``dX`` or ``dW``
+    is 0, so a wrong transpose or a swapped index cannot give the right numbers by accident.
+    ``L = sum(G * Y)`` makes ``dL/dY = G`` exactly. The entries expanded term by term are
+    ``dL/dx_{MD}`` (last row, last column) and ``dL/dw_{D,c}`` with ``c = ceil(N/2)``.
 
     Examples
     --------
     >>> ex = worked_example()
     >>> ex.quantities["Y"].value
-    array([[ -3, -11, -10,  -5],
-           [  9,   5,   2,   1]])
+    array([[ -3, -11, -12,  -9],
+           [  9,   5,   1,  -1]])
     >>> ex.quantities["L"].value
-    -23
-    >>> ex.quantities["dX_entry"].value.total
-    5
+    -19
+    >>> ex.quantities["dX_entry"].entry, ex.quantities["dX_entry"].value.total
+    ((2, 3), 7)
+    >>> worked_example([[0.5]], [[1]], [[1]])
+    Traceback (most recent call last):
+    ...
+    TypeError: worked examples show exact numbers: X holds floats; use integers or fractions such as 1/2
     """
-    X = np.array([[-1, 2, -2], [3, 1, -1]])
-    W = np.array([[3, 3, 2, 1], [-2, -1, -1, 1], [-2, 3, 3, 3]])
-    G = np.array([[1, 2, -1, 1], [-1, 1, 1, -1]])
-    Y = forward(X, W)
+    for name, A in (("X", X), ("W", W), ("G", G)):
+        if matrix(name, A).dtype != object:
+            raise TypeError(f"worked examples show exact numbers: {name} holds floats; "
+                            "use integers or fractions such as 1/2")
+    X, W, G = _inputs(X, W, G)
+    Y = X @ W
     dX, dW = backward(X, W, G)
     M, N = Y.shape
-    (xi, xj), (wi, wj) = (2, 3), (3, 2)
+    (xi, xj), (wi, wj) = (M, X.shape[1]), (W.shape[0], (N + 1) // 2)
     x_sum, x_rowcol = _entry(
-        r"\frac{\partial L}{\partial x_{%d%d}}" % (xi, xj),
-        r"\sum_{k=1}^{%d} g_{%dk}\, w_{%dk}" % (N, xi, xj),
+        r"\frac{\partial L}{\partial x_{%s}}" % _pair(xi, xj),
+        r"\sum_{k=1}^{%d} g_{%s}\, w_{%s}" % (N, _pair(xi, "k"), _pair(xj, "k")),
         r"G_{%d,:}\,(W^{\mathsf T})_{:,%d}" % (xi, xj),
         G[xi - 1], W[xj - 1], (xi, xj),
     )
     w_sum, w_rowcol = _entry(
-        r"\frac{\partial L}{\partial w_{%d%d}}" % (wi, wj),
-        r"\sum_{k=1}^{%d} x_{k%d}\, g_{k%d}" % (M, wi, wj),
+        r"\frac{\partial L}{\partial w_{%s}}" % _pair(wi, wj),
+        r"\sum_{k=1}^{%d} x_{%s}\, g_{%s}" % (M, _pair("k", wi), _pair("k", wj)),
         r"(X^{\mathsf T})_{%d,:}\,G_{:,%d}" % (wi, wj),
         X[:, wi - 1], G[:, wj - 1], (wi, wj),
     )
     return Example(
         topic="linear",
         quantities={
-            "X": Shown("X", X),
-            "W": Shown("W", W),
-            "G": Shown(r"G = \frac{\partial L}{\partial Y}", G),
-            "Y": Shown("Y = XW", Y),
-            "L": Shown(r"L = \sum_{m=1}^{%d}\sum_{n=1}^{%d} g_{mn}\, y_{mn}" % (M, N), int((G * Y).sum())),
+            "X": Shown("X", narrow(X)),
+            "W": Shown("W", narrow(W)),
+            "G": Shown(r"G = \frac{\partial L}{\partial Y}", narrow(G)),
+            "Y": Shown("Y = XW", narrow(Y)),
+            "L": Shown(r"L = \sum_{m=1}^{%d}\sum_{n=1}^{%d} g_{mn}\, y_{mn}" % (M, N),
+                       _scalar((G * Y).sum())),
             "dX": Shown(r"\frac{\partial L}{\partial X} = G W^{\mathsf T}", dX),
             "dW": Shown(r"\frac{\partial L}{\partial W} = X^{\mathsf T} G", dW),
             "dX_entry": x_sum,
@@ -140,17 +150,34 @@ def _entry(
     lhs: str, by_sum: str, by_rowcol: str, row: np.ndarray, col: np.ndarray, at: tuple[int, int]
 ) -> tuple[Shown, Shown]:
     """One gradient entry shown twice: as a sum written term by term, and as row times column."""
-    r, c = tuple(row.tolist()), tuple(col.tolist())
-    total = int(row @ col)
+    r, c = tuple(map(_scalar, row)), tuple(map(_scalar, col))
+    total = _scalar(row @ col)
     return (
         Shown(f"{lhs} = {by_sum}", Expansion(tuple(zip(r, c, strict=True)), total), at),
         Shown(f"{lhs} = {by_rowcol}", RowCol(r, c, total), at),
     )
 
 
-def _check_inner(X: np.ndarray, W: np.ndarray) -> None:
+def _pair(i: int | str, j: int | str) -> str:
+    """A two-index subscript: run together (``23``, ``2k``) while both are one character, else ``10,3``."""
+    i, j = str(i), str(j)
+    return f"{i}{j}" if len(i) == len(j) == 1 else f"{i},{j}"
+
+
+def _scalar(v: object) -> int | Fraction:
+    v = Fraction(v)
+    return v.numerator if v.denominator == 1 else v
+
+
+def _inputs(*arrays: object) -> tuple[np.ndarray, ...]:
+    """Validate ``X, W`` (and ``G``): each a real matrix, all exact or all float, inner sizes equal."""
+    names = "XWG"[: len(arrays)]
+    named = dict(zip(names, same_kind(**{n: matrix(n, A) for n, A in zip(names, arrays, strict=True)}),
+                     strict=True))
+    X, W = named["X"], named["W"]
     if X.shape[1] != W.shape[0]:
         raise ValueError(
             f"X has shape {X.shape} and W has shape {W.shape}: "
             f"X's {X.shape[1]} columns must match W's {W.shape[0]} rows"
         )
+    return tuple(named.values())

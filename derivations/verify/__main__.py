@@ -1,0 +1,5 @@
+import sys
+
+from derivations.verify import main
+
+sys.exit(main())

@@ -1,0 +1,1 @@
+"""One module per registered topic, each with ``check(page)``; none imports a topic module."""

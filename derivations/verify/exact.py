@@ -1,0 +1,52 @@
+"""Exact arithmetic for recomputing displayed results: ``Fraction`` matrices and 50-digit decimals."""
+
+from __future__ import annotations
+
+from decimal import Decimal, localcontext
+from fractions import Fraction
+
+from derivations.values import PRECISION
+
+Matrix = list[list[Fraction]]
+# A displayed exact value must equal a value computed to PRECISION digits to this many digits.
+EXACT_DIGITS = PRECISION - 10
+
+
+def shape(A: Matrix) -> tuple[int, int]:
+    return len(A), len(A[0]) if A else 0
+
+
+def matmul(A: Matrix, B: Matrix) -> Matrix:
+    """``A B`` from the index definition ``sum_k a_ik b_kj``."""
+    if shape(A)[1] != shape(B)[0]:
+        raise ValueError(f"shapes {shape(A)} and {shape(B)} do not multiply")
+    return [[sum((A[i][k] * B[k][j] for k in range(len(B))), Fraction(0)) for j in range(len(B[0]))]
+            for i in range(len(A))]
+
+
+def transpose(A: Matrix) -> Matrix:
+    return [list(col) for col in zip(*A, strict=True)]
+
+
+def agrees(shown: Fraction | Decimal, true: Fraction | Decimal, places: int | None) -> bool:
+    """Whether a displayed value is right: exactly, or for a rounded one within half a unit of its last digit.
+
+    >>> true = Decimal("0.26894142")
+    >>> agrees(Decimal("0.2689"), true, 4), agrees(Decimal("0.2690"), true, 4)
+    (True, False)
+    """
+    if places is None:
+        if isinstance(true, Fraction) and isinstance(shown, Fraction):
+            return shown == true
+        return abs(_decimal(shown) - _decimal(true)) < Decimal(10) ** -EXACT_DIGITS
+    with localcontext() as ctx:
+        ctx.prec = PRECISION
+        return abs(_decimal(shown) - _decimal(true)) <= Decimal(5).scaleb(-places - 1)
+
+
+def _decimal(v: Fraction | Decimal) -> Decimal:
+    if isinstance(v, Decimal):
+        return v
+    with localcontext() as ctx:
+        ctx.prec = PRECISION
+        return Decimal(v.numerator) / Decimal(v.denominator)
