@@ -141,10 +141,12 @@ def stock_config(tmp: Path) -> Path:
 def build(config: Path, site: Path) -> float:
     """Wall time of one `mkdocs build --strict` in a fresh process."""
     started = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet", "-f", str(config),
+    # Not --quiet: it drops the warnings that --strict counts, so a broken link would build "cleanly".
+    done = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(config),
                            "-d", str(site)], cwd=ROOT, env=ENV, capture_output=True, text=True, timeout=300)
     elapsed = time.perf_counter() - started
-    if done.returncode != 0:
+    warnings = [line for line in done.stderr.splitlines() if line.startswith("WARNING")]
+    if done.returncode != 0 or warnings:
         sys.exit(f"mkdocs build -f {config} failed:\n{done.stderr[-3000:]}")
     return elapsed
 

@@ -1,0 +1,80 @@
+"""``python -m derivations``: every topic a subcommand, every format, and every class of bad input exits 2."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from derivations.topics import TOPICS
+
+
+def run(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "derivations", *args], capture_output=True, text=True)
+
+
+def test_help_lists_every_topic() -> None:
+    result = run("--help")
+    assert result.returncode == 0
+    for name in TOPICS:
+        assert name.replace("_", "-") in result.stdout
+
+
+READER = ("linear", "--X", "[[1/2, 3], [-1, 0.25]]", "--W", "[[2, -1, 1], [1, 4, -3]]",
+          "--G", "[[1, -1, 2], [3, 1, -2]]")
+
+
+def test_text_on_the_readers_numbers_stays_exact() -> None:
+    result = run(*READER)
+    assert result.returncode == 0, result.stderr
+    assert "X =\n  [ 1/2    3 ]\n  [  -1  1/4 ]" in result.stdout, result.stdout
+    assert "∂L/∂X = G Wᵀ" in result.stdout and "0.5" not in result.stdout
+
+
+@pytest.mark.parametrize("fmt, needle", [
+    ("markdown", "$$\nX = \\begin{bmatrix} \\frac{1}{2} & 3"),
+    ("latex", "\\[ Y = XW = \\begin{bmatrix} 4 & \\frac{23}{2} & -\\frac{17}{2}"),
+])
+def test_tex_formats(fmt: str, needle: str) -> None:
+    result = run(*READER, "--format", fmt)
+    assert result.returncode == 0, result.stderr
+    assert needle in result.stdout, result.stdout
+
+
+def test_json_is_exact_and_complete() -> None:
+    data = json.loads(run(*READER, "--format", "json").stdout)
+    assert data["topic"] == "linear"
+    q = data["quantities"]
+    assert q["Y"]["value"] == [["4", "23/2", "-17/2"], ["-7/4", "2", "-7/4"]]
+    assert q["dX_entry"]["entry"] == [2, 2] and q["dX_entry"]["value"]["total"] == q["dX"]["value"][1][1]
+    assert set(q) >= {"X", "W", "G", "Y", "L", "dX", "dW"}
+
+
+def test_defaults_are_the_pages_numbers() -> None:
+    result = run("linear")
+    assert result.returncode == 0 and "L = Σ_{m=1..2} Σ_{n=1..4} g_{mn} y_{mn} = -19" in result.stdout
+
+
+@pytest.mark.parametrize("args, message", [
+    (["linear", "--X", "[[1, 2]"], "argument --X: expected ']', found 'the end'"),
+    (["linear", "--X", "[[1, 2], [3]]"], "argument --X: rows have different lengths (2 and 1)"),
+    (["linear", "--X", "[[1, 2]]", "--W", "[[1, 2]]"], "X has shape (1, 2) and W has shape (1, 2)"),
+    (["linear", "--X", "[[nan]]"], "argument --X: NaN or inf is not an exact number"),
+    (["linear", "--W", "[[inf]]"], "argument --W: NaN or inf is not an exact number"),
+    (["linear", "--X", "[[1, a]]"], "argument --X: the word 'a' is not an exact number"),
+    (["linear", "--X", "[[1, 1/0]]"], "argument --X: 1/0 divides by zero"),
+    (["linear", "--X", "[]"], "argument --X: the matrix is empty"),
+    (["linear", "--X", "[[]]"], "argument --X: a row is empty"),
+    (["linear", "--X"], "argument --X: expected one argument"),
+    (["linear", "--G", "[[1]]"], "G has shape (1, 1) but Y = X W has shape (2, 4)"),
+    (["linear", "--format", "pdf"], "argument --format: invalid choice"),
+    (["conv"], "argument TOPIC: invalid choice: 'conv'"),
+    ([], "the following arguments are required: TOPIC"),
+])
+def test_bad_input_exits_2_with_one_line(args: list[str], message: str) -> None:
+    result = run(*args)
+    assert result.returncode == 2, (result.stdout, result.stderr)
+    assert message in result.stderr, result.stderr
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr, result.stderr
