@@ -35,7 +35,7 @@ HREF = re.compile(r'xlink:href="#MJX-\d+-')
 # they were a fifth of a formula-heavy page. The whole TeX stays on <math data-latex>.
 NOISE = re.compile(r' data-(?:latex|c|mjx-texclass)="[^"]*"')
 LABEL = re.compile(r"\\label\{([^}]*)\}")
-EQREF = re.compile(r"\\eqref\{([^}]*)\}")
+EQREF = re.compile(r"\\(eq)?ref\{([^}]*)\}")
 
 Formulas = list[tuple[str, bool]]  # (TeX, display?)
 
@@ -96,7 +96,7 @@ def typeset(formulas: Formulas, where: str) -> list[str]:
 
 
 def number_equations(formulas: Formulas, where: str) -> tuple[Formulas, list[str]]:
-    r"""Turn ``\label{name}`` into ``\tag{n}`` and ``\eqref{name}`` into a link to it.
+    r"""Number ``\label``s as ``\tag``s; link ``\eqref{name}`` as ``(n)`` and ``\ref{name}`` as ``n``.
 
     Numbering is done here rather than by MathJax so that each formula's TeX is complete on its
     own and the cache can key on it. Returns the new formulas and each formula's anchor id ("" if none).
@@ -114,9 +114,11 @@ def number_equations(formulas: Formulas, where: str) -> tuple[Formulas, list[str
         anchors.append(_anchor(names[0]) if names else "")
 
     def link(m: re.Match) -> str:
-        if m[1] not in numbers:
-            raise PluginError(f"{where}: \\eqref{{{m[1]}}} refers to no \\label on this page")
-        return rf"\href{{#{_anchor(m[1])}}}{{({numbers[m[1]]})}}"
+        eq, name = m.groups()
+        if name not in numbers:
+            raise PluginError(f"{where}: \\{eq or ''}ref{{{name}}} refers to no \\label on this page")
+        number = f"({numbers[name]})" if eq else str(numbers[name])
+        return rf"\href{{#{_anchor(name)}}}{{{number}}}"
 
     out = [(EQREF.sub(link, LABEL.sub(lambda m: rf"\tag{{{numbers[m[1]]}}}", t)), d) for t, d in formulas]
     return out, anchors

@@ -37,8 +37,9 @@ def build(tmp_path: Path, page: str) -> subprocess.CompletedProcess:
         ("$$\n\\frac{a}{b\n$$\n", "\\\\frac{a}{b", "Missing close brace"),
         ("$$\n\\begin{bmatrix} 1 \\end{matrix}\n$$\n", "\\\\begin{bmatrix}", "ended with \\end{matrix}"),
         ("$$\na \\eqref{nowhere}\n$$\n", "", "\\eqref{nowhere} refers to no \\label"),
+        ("$$\na \\label{here}\n$$\n\nsee $\\ref{there}$\n", "", "\\ref{there} refers to no \\label"),
     ],
-    ids=["unknown macro", "syntax error", "mismatched environment", "dangling eqref"],
+    ids=["unknown macro", "syntax error", "mismatched environment", "dangling eqref", "dangling ref"],
 )
 def test_rejected_tex_fails_the_build_naming_page_and_formula(
     tmp_path: Path, page: str, formula: str, reason: str
