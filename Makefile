@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 BROWSER_PACKAGES := chromium chromium-driver fonts-noto-cjk
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: install serve build test lint browser bench lock clean
+.PHONY: install torch serve build test lint browser bench lock clean
 
 install: $(VENV)/.installed node_modules/.installed
 
@@ -21,6 +21,10 @@ node_modules/.installed: package.json package-lock.json
 	@node -e 'process.exit(+process.versions.node.split(".")[0] >= 20 ? 0 : 1)' || { echo "Node 20+ is needed; found $$(node --version)"; exit 1; }
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
+
+# PyTorch (CPU), the optional oracle of the gradient tests; without it they skip and say so. CI installs it.
+torch: install
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[torch]'
 
 # The browser test needs Debian's Chromium, its driver and CJK fonts; as root with apt they are installed here.
 browser:

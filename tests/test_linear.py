@@ -15,6 +15,8 @@ import pytest
 
 from derivations.topics import linear
 
+from torch_oracle import check_against_torch
+
 FD_STEP = 1e-6
 FD_RTOL = 1e-7
 FD_ATOL = 1e-8
@@ -194,3 +196,8 @@ def test_integers_and_fractions_are_exact_never_wrapped(X, W, Y) -> None:
 def test_small_integer_results_stay_int64() -> None:
     assert linear.forward([[1, 2]], [[3], [4]]).dtype == np.int64
     assert linear.forward([[2**62]], [[4]]).dtype == object
+
+
+def test_against_torch_autograd() -> None:
+    assert check_against_torch(linear, lambda X, W: X @ W, [((1, 1), (1, 1)), ((2, 3), (3, 4)),
+                                                           ((5, 1), (1, 7)), ((16, 32), (32, 8))]) > 500
