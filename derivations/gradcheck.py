@@ -5,7 +5,27 @@ Two tests are run for each argument ``A`` of a scalar function ``f``:
 - entry by entry, ``(f(A + h E_ij) - f(A - h E_ij)) / 2h`` against the claimed ``dA[i, j]``;
 - along random unit directions ``u``, ``(f(A + h u) - f(A - h u)) / 2h`` against ``<dA, u>``.
 
-A numeric value ``n`` and a claimed value ``c`` agree when ``|c - n| <= ATOL + RTOL |n|``.
+The step is relative to the argument: ``h = step * max|A|`` (``h = step`` when ``A`` is all zeros), so a
+check reads the same whatever units the inputs are in. Its truncation error, about ``h**2 f''' / 6``, is
+near ``1e-12`` of the gradient for an ``f`` that varies on the scale of its inputs, and is not modelled.
+
+Tolerance model. A numeric value ``n`` and a claimed value ``c`` agree when
+
+    |c - n| <= RTOL * S + NOISE * eps * F / h
+
+- ``S`` is the scale of the gradient under test: in the entry-wise test the largest ``|c|`` or ``|n|`` of
+  all its entries; in a directional test the largest of ``|c|``, ``|n|`` and the root mean square entry of
+  the claimed gradient (the typical size of ``<dA, u>``). ``RTOL * S`` covers the rounding inside ``f``
+  and the truncation, which scale with the gradient; multiplying ``f`` by any constant leaves every verdict
+  as it was, and an error is judged against the gradient's own size, never against an absolute number.
+- ``F = max(|f(A + h e)|, |f(A - h e)|)`` for the two points of that difference, and ``eps`` is float64's
+  machine epsilon. Each value of ``f`` is rounded by about ``eps * F``, which the quotient divides by
+  ``h``: this is what a large constant in ``f`` costs, and it is measured at every comparison, so a
+  constant offset widens the tolerance instead of causing a false rejection.
+- A check that accepts must have been able to reject. When ``NOISE * eps * F / h`` exceeds
+  ``RESOLUTION * S``, an error of ``RESOLUTION`` of the gradient could hide in the rounding, and instead
+  of accepting the check raises :class:`InconclusiveCheck`, naming a step that would do.
+
 Arguments and gradients are 2-D float64 matrices, as everywhere on the site (write a vector as a
 ``1 x n`` matrix), so that every topic's inputs go through the same ``derivations._validate.matrix``.
 Nothing is broadcast or coerced: a gradient of another shape is an error, not a guess.
@@ -20,31 +40,52 @@ import numpy as np
 
 from derivations._validate import matrix
 
-__all__ = ["GradientMismatch", "check_grads", "directional_check", "numeric_gradient"]
+__all__ = [
+    "GradientMismatch",
+    "InconclusiveCheck",
+    "check_grads",
+    "directional_check",
+    "numeric_gradient",
+]
 
-# Near the float64 optimum eps**(1/3) ~ 6e-6 for central differences: truncation error ~ STEP**2 is 1e-12.
+# Relative to max|A|. Near the float64 optimum eps**(1/3) ~ 6e-6 for central differences: truncation is
+# about STEP**2 = 1e-12 of the gradient, rounding about eps / STEP = 2e-10 of f.
 STEP = 1e-6
-# The relative error seen on entries of order one is below 1e-7; a wrong formula is off by far more.
-RTOL = 1e-6
-# Rounding in f(A + h) - f(A - h) costs about eps * |f| / STEP in the quotient; the worst seen on order-one
-# inputs up to 8 x 8 matrices is 1.2e-8, and ATOL keeps a factor 8 above that for gradient entries near 0.
-ATOL = 1e-7
+# Where RTOL * S dominates, correct gradients (linear, tanh, sigmoid, exp, log, ReLU, logsumexp; shapes up
+# to 8 x 8; inputs of size 1e-9 to 1e9) differ from central differences by at most 8e-10 of S: a factor 100
+# of room for longer sums. A gradient off by x1.001 is then off by 1e4 tolerances at its largest entry.
+RTOL = 1e-7
+# Where a constant offset dominates f, the difference is at most 0.5 eps F / h (half an ulp at each point);
+# 10 leaves a factor 20 for an offset spread over many terms, each of them rounded.
+NOISE = 10.0
+# A check accepts only if it could have rejected an error of 1e-4 of the gradient's scale: a x1.001 error in
+# the largest entry of an accepted gradient would have been rejected with a factor 10 to spare.
+RESOLUTION = 1e-4
 # A single random direction can be nearly orthogonal to the error; three rarely all are.
 DIRECTIONS = 3
+EPS = float(np.finfo(np.float64).eps)
 
 
 class GradientMismatch(AssertionError):
     """A claimed gradient disagrees with finite differences by more than the tolerance.
 
-    ``numeric``, ``claimed`` and ``tolerance`` hold the numbers the message prints.
+    ``what`` says where; ``numeric``, ``claimed`` and ``tolerance`` hold the numbers the message prints.
     """
 
     def __init__(self, what: str, numeric: float, claimed: float, tolerance: float) -> None:
+        self.what = what
         self.numeric, self.claimed, self.tolerance = float(numeric), float(claimed), float(tolerance)
         super().__init__(
             f"{what}: numeric {self.numeric!r}, claimed {self.claimed!r}, "
             f"difference {abs(self.claimed - self.numeric):.3g} > tolerance {self.tolerance:.3g}"
         )
+
+
+class InconclusiveCheck(ValueError):
+    """The rounding of ``f`` is too large against the gradient for a check that could fail.
+
+    Raised instead of accepting; a larger ``step`` or an ``f`` without a large constant part will do.
+    """
 
 
 def numeric_gradient(
@@ -56,7 +97,7 @@ def numeric_gradient(
     ----------
     f : callable taking a float64 matrix of ``A``'s shape and returning a finite real scalar.
     A : float64 array of shape (M, N), the point at which to differentiate.
-    step : the half-width ``h`` of each difference.
+    step : the half-width of each difference relative to ``A``: ``h = step * max|A|``.
     name : what messages call ``A``.
 
     Returns
@@ -78,20 +119,10 @@ def numeric_gradient(
     >>> numeric_gradient(lambda A: A**3, A)
     Traceback (most recent call last):
     ...
-    TypeError: f must return a real scalar, got ndarray of shape (1, 2) with A[0, 0] moved by +1e-06
+    TypeError: f must return a real scalar, got ndarray of shape (1, 2) with A[0, 0] moved by +2e-06
     """
     A = _float_matrix(name, A)
-    dA = np.empty_like(A)
-    for idx in np.ndindex(A.shape):
-        hi, lo = A.copy(), A.copy()
-        hi[idx] += step
-        lo[idx] -= step
-        where = f"with {name}[{idx[0]}, {idx[1]}] moved by"
-        f_hi = _value(f(hi), f"{where} +{step:g}")
-        f_lo = _value(f(lo), f"{where} -{step:g}")
-        # Rounding makes the step actually taken differ from 2 * step; divide by the one taken.
-        dA[idx] = (f_hi - f_lo) / (hi[idx] - lo[idx])
-    return dA
+    return _entrywise(f, A, _half_width(A, step), name)[0]
 
 
 def directional_check(
@@ -102,15 +133,14 @@ def directional_check(
     directions: int = DIRECTIONS,
     step: float = STEP,
     rtol: float = RTOL,
-    atol: float = ATOL,
     *,
     name: str = "A",
 ) -> None:
     """Check ``grad = dL/dA`` for ``L = f(A)`` along random unit directions.
 
     For each unit ``u``, the central difference ``(f(A + h u) - f(A - h u)) / 2h`` must agree with
-    ``<grad, u> = sum_ij grad_ij u_ij``. Cheaper than :func:`numeric_gradient` (two calls of ``f`` per
-    direction), and it sees every entry at once.
+    ``<grad, u> = sum_ij grad_ij u_ij``, within the tolerance of the module docstring. Cheaper than
+    :func:`numeric_gradient` (two calls of ``f`` per direction), and it sees every entry at once.
 
     Parameters
     ----------
@@ -119,14 +149,16 @@ def directional_check(
     A : float64 array of shape (M, N), the point at which to differentiate.
     rng : source of the directions; ``numpy.random.default_rng(0)`` if None, so failures repeat.
     directions : how many random directions to try.
-    step : the half-width ``h`` of each difference.
-    rtol, atol : agreement means ``|claimed - numeric| <= atol + rtol |numeric|``.
+    step : the half-width of each difference relative to ``A``: ``h = step * max|A|``.
+    rtol : the share of the gradient's scale ``S`` that a difference may reach (``RTOL`` above).
     name : what messages call ``A``; ``grad`` is ``d`` + name.
 
     Raises
     ------
     GradientMismatch
         At the first direction where the two numbers disagree.
+    InconclusiveCheck
+        If the rounding of ``f`` would hide an error of ``RESOLUTION`` of the gradient.
     ValueError
         If ``grad`` and ``A`` differ in shape, either is not a finite non-empty 2-D array, or ``f``
         returns NaN or inf.
@@ -141,23 +173,28 @@ def directional_check(
     Traceback (most recent call last):
     ...
     derivations.gradcheck.GradientMismatch: gradient for A along random unit direction 1 of 3:
-    numeric 3.12203..., claimed 4.56100..., difference 1.44 > tolerance 3.22e-06
+    numeric 3.12203..., claimed 4.56100..., difference 1.44 > tolerance 5.81e-07
     """
     A = _float_matrix(name, A)
     grad = _gradient(f"d{name}", grad, name, A)
     rng = np.random.default_rng(0) if rng is None else rng
+    h = _half_width(A, step)
+    rms = float(np.linalg.norm(grad)) / math.sqrt(grad.size)
     for k in range(1, directions + 1):
         u = rng.standard_normal(A.shape)
         u /= np.linalg.norm(u)
-        f_hi = _value(f(A + step * u), f"with {name} moved by +{step:g} along direction {k}")
-        f_lo = _value(f(A - step * u), f"with {name} moved by -{step:g} along direction {k}")
-        numeric, claimed = (f_hi - f_lo) / (2 * step), float(np.vdot(grad, u))
-        tolerance = atol + rtol * abs(numeric)
+        hi, lo = A + h * u, A - h * u
+        f_hi = _value(f(hi), f"with {name} moved by +{h:.3g} along direction {k}")
+        f_lo = _value(f(lo), f"with {name} moved by -{h:.3g} along direction {k}")
+        # hi - lo is the step actually taken, 2 h u up to rounding; both sides use it.
+        numeric, claimed = (f_hi - f_lo) / (2 * h), float(np.vdot(grad, hi - lo)) / (2 * h)
+        scale = max(abs(numeric), abs(claimed), rms)
+        rounding = NOISE * EPS * max(abs(f_hi), abs(f_lo)) / h
+        what = f"gradient for {name} along random unit direction {k} of {directions}"
+        tolerance = rtol * scale + rounding
         if not abs(claimed - numeric) <= tolerance:
-            raise GradientMismatch(
-                f"gradient for {name} along random unit direction {k} of {directions}",
-                numeric, claimed, tolerance,
-            )
+            raise GradientMismatch(what, numeric, claimed, tolerance)
+        _require_resolution(what, rounding, max(abs(f_hi), abs(f_lo)), scale, step)
 
 
 def check_grads(
@@ -169,7 +206,6 @@ def check_grads(
     directions: int = DIRECTIONS,
     step: float = STEP,
     rtol: float = RTOL,
-    atol: float = ATOL,
 ) -> None:
     """Check ``grads[i] = dL/d args[i]`` for ``L = f(*args)``, entry by entry and along random directions.
 
@@ -183,12 +219,14 @@ def check_grads(
     *args : float64 arrays of shape (M_i, N_i), the point at which to differentiate.
     names : what messages call the arguments, such as ``("X", "W")``, and their gradients ``dX``, ``dW``;
         ``args[0]``, ``grads[0]``, ... if None.
-    rng, directions, step, rtol, atol : as for :func:`directional_check`.
+    rng, directions, step, rtol : as for :func:`directional_check`.
 
     Raises
     ------
     GradientMismatch
         Naming the argument, the entry or direction, and both numbers.
+    InconclusiveCheck
+        If the rounding of ``f`` would hide an error of ``RESOLUTION`` of a gradient.
     ValueError
         If a gradient's shape differs from its argument's, the counts of ``grads``, ``args`` and ``names``
         differ, an array is not finite, non-empty and 2-D, or ``f`` returns NaN or inf.
@@ -212,7 +250,16 @@ def check_grads(
     ...
     derivations.gradcheck.GradientMismatch: gradient for W at entry [2, 3]
     (worst of 12; 12 outside tolerance):
-    numeric 0.90910..., claimed 0.91001..., difference 0.000909 > tolerance 1.01e-06
+    numeric 0.90910..., claimed 0.91001..., difference 0.000909 > tolerance 9.12e-08
+
+    A large constant in ``L`` leaves too few digits for a difference quotient at the default step, and
+    the check says so rather than accept whatever gradient it is given:
+
+    >>> check_grads(lambda X, W: L(X, W) + 1e12, (dX, dW), X, W, names=("X", "W"))
+    ... # doctest: +ELLIPSIS +NORMALIZE_WHITESPACE
+    Traceback (most recent call last):
+    ...
+    derivations.gradcheck.InconclusiveCheck: gradient for X at entry [...]: ...
     >>> check_grads(L, (dX, dW.T), X, W, names=("X", "W"))
     Traceback (most recent call last):
     ...
@@ -242,8 +289,11 @@ def check_grads(
         def f_i(A: np.ndarray, i: int = i) -> float:
             return f(*args[:i], A, *args[i + 1 :])
 
-        numeric = numeric_gradient(f_i, args[i], step, name=name)
-        tolerance = atol + rtol * np.abs(numeric)
+        h = _half_width(args[i], step)
+        numeric, values = _entrywise(f_i, args[i], h, name)
+        scale = max(float(np.max(np.abs(numeric))), float(np.max(np.abs(grad))))
+        rounding = NOISE * EPS * values / h
+        tolerance = rtol * scale + rounding
         diff = np.abs(grad - numeric)
         outside = ~(diff <= tolerance)
         if outside.any():
@@ -255,13 +305,54 @@ def check_grads(
                 f"(worst of {outside.size}; {np.count_nonzero(outside)} outside tolerance)",
                 numeric[idx], grad[idx], tolerance[idx],
             )
-        directional_check(f_i, grad, args[i], rng, directions, step, rtol, atol, name=name)
+        idx = np.unravel_index(np.argmax(rounding), rounding.shape)
+        _require_resolution(
+            f"gradient for {name} at entry [{idx[0]}, {idx[1]}]", rounding[idx], values[idx], scale, step
+        )
+        directional_check(f_i, grad, args[i], rng, directions, step, rtol, name=name)
+
+
+def _half_width(A: np.ndarray, step: float) -> float:
+    size = float(np.max(np.abs(A)))
+    return step * size if size > 0 else step
+
+
+def _entrywise(
+    f: Callable[[np.ndarray], float], A: np.ndarray, h: float, name: str
+) -> tuple[np.ndarray, np.ndarray]:
+    """Central differences of ``f`` at every entry of ``A``, and ``F = max(|f(A + h E)|, |f(A - h E)|)``."""
+    numeric, values = np.empty_like(A), np.empty_like(A)
+    for idx in np.ndindex(A.shape):
+        hi, lo = A.copy(), A.copy()
+        hi[idx] += h
+        lo[idx] -= h
+        where = f"with {name}[{idx[0]}, {idx[1]}] moved by"
+        f_hi = _value(f(hi), f"{where} +{h:.3g}")
+        f_lo = _value(f(lo), f"{where} -{h:.3g}")
+        # Rounding makes the step actually taken differ from 2 h; divide by the one taken.
+        numeric[idx] = (f_hi - f_lo) / (hi[idx] - lo[idx])
+        values[idx] = max(abs(f_hi), abs(f_lo))
+    return numeric, values
+
+
+def _require_resolution(what: str, rounding: float, value: float, scale: float, step: float) -> None:
+    if rounding > RESOLUTION * scale:
+        advice = "subtract f's constant part"
+        if scale > 0:
+            # The rounding term is proportional to 1 / step.
+            enough = step * rounding / (RESOLUTION * scale)
+            advice += f", or take step={enough:.2g} if f is smooth on that scale"
+        raise InconclusiveCheck(
+            f"{what}: at |f| = {value:.3g} rounding allows an error of {rounding:.3g} in a difference "
+            f"quotient, more than {RESOLUTION:g} of the gradient's scale {scale:.3g}, so this check could "
+            f"not fail; {advice}"
+        )
 
 
 def _float_matrix(name: str, A: object) -> np.ndarray:
     A = matrix(name, A)
     if A.dtype != np.float64:
-        # A step of 1e-6 is lost in float32 rounding, and integers cannot take it at all.
+        # A relative step of 1e-6 is lost in float32 rounding, and integers cannot take it at all.
         raise TypeError(f"{name} must be float64, got dtype {A.dtype}; convert it with .astype(float)")
     return A
 

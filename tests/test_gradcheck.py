@@ -1,9 +1,9 @@
 """derivations.gradcheck accepts true gradients and rejects ones that are slightly or structurally wrong.
 
-The margin of the 0.1% test: inputs are standard normal, so gradient entries and ``<grad, u>`` are of
-order one. Multiplying a gradient ``g`` by ``OFF_BY = 1.001`` moves it by ``1e-3 |g|`` against a tolerance of
-``ATOL + RTOL |g| = 1e-7 + 1e-6 |g|``: about 900 times the tolerance at ``|g| = 1``. The tests demand at
-least ``MARGIN = 100`` times, which holds for ``|g| >= 0.012``, so a failure is not a near miss.
+The margin of the 0.1% test: multiplying a gradient ``g`` by ``OFF_BY = 1.001`` moves an entry by
+``1e-3 |g_ij|`` against a tolerance of ``RTOL * S = 1e-7 * max|g|`` plus the rounding of ``f``: about 1e4
+times the tolerance at the largest entry. The tests demand at least ``MARGIN = 100`` times, so a failure
+is not a near miss, at every scale of ``f`` and of its inputs.
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ import pytest
 
 from derivations import linear
 from derivations.gradcheck import (
-    ATOL,
     RTOL,
     GradientMismatch,
+    InconclusiveCheck,
     check_grads,
     directional_check,
     numeric_gradient,
@@ -58,7 +58,7 @@ def test_accepts_the_linear_layer_gradients(M: int, D: int, N: int) -> None:
 def test_accepts_an_elementwise_gradient(shape: tuple[int, int]) -> None:
     A = np.random.default_rng(sum(shape)).standard_normal(shape)
     dA = 3 * A**2
-    np.testing.assert_allclose(numeric_gradient(cube, A), dA, rtol=RTOL, atol=ATOL)
+    np.testing.assert_allclose(numeric_gradient(cube, A), dA, rtol=0, atol=RTOL * np.abs(dA).max())
     directional_check(cube, dA, A)
     check_grads(cube, [dA], A)
 
@@ -195,6 +195,81 @@ def test_rejects_malformed_arguments(args: tuple, error: type[Exception], messag
     with pytest.raises(error) as info:
         check_grads(cube, *args)
     assert message in str(info.value)
+
+
+SCALES = [1e-9, 1.0, 1e9]
+
+
+@pytest.mark.parametrize("scale", SCALES)
+@pytest.mark.parametrize("offset", [0.0, 1e3])
+@pytest.mark.parametrize("size", SCALES)
+def test_verdicts_do_not_depend_on_the_scale_of_f_or_of_its_inputs(scale: float, offset: float,
+                                                                   size: float) -> None:
+    A = size * np.random.default_rng(11).standard_normal((3, 3))
+
+    def f(A: np.ndarray) -> float:
+        return scale * (cube(A / size) + offset)
+
+    dA = scale * 3 * (A / size) ** 2 / size
+    check_grads(f, [dA], A)
+    for check in (lambda g: check_grads(f, [g], A), lambda g: directional_check(f, g, A)):
+        with pytest.raises(GradientMismatch) as info:
+            check(OFF_BY * dA)
+        assert_far_outside(info.value)
+        for wrong in (dA.T, np.zeros_like(A), -dA):
+            with pytest.raises(GradientMismatch):
+                check(wrong)
+
+
+def test_a_zero_gradient_of_a_tiny_function_is_rejected() -> None:
+    A = np.random.default_rng(12).standard_normal((2, 3))
+
+    def tiny(A: np.ndarray) -> float:
+        return 1e-9 * cube(A)
+
+    check_grads(tiny, [3e-9 * A**2], A)
+    with pytest.raises(GradientMismatch, match=r"claimed 0\.0,"):
+        check_grads(tiny, [np.zeros_like(A)], A)
+    with pytest.raises(GradientMismatch, match=r"claimed 0\.0,"):
+        directional_check(tiny, np.zeros_like(A), A)
+
+
+def test_a_large_constant_offset_is_inconclusive_rather_than_a_false_rejection() -> None:
+    """At the default step the offset leaves f's difference quotients a multiple of 61; nothing can fail."""
+    A = np.random.default_rng(13).standard_normal((2, 3))
+
+    def offset(A: np.ndarray) -> float:
+        return np.sum(A**2) + 1e12
+
+    for claimed in (2 * A, OFF_BY * 2 * A, np.zeros_like(A)):
+        with pytest.raises(InconclusiveCheck, match=r"at \|f\| = 1e\+12 .* so this check could not fail"):
+            check_grads(offset, [claimed], A)
+        with pytest.raises(InconclusiveCheck, match="subtract f's constant part"):
+            directional_check(offset, claimed, A)
+    # A quadratic's central difference is exact at any step, so the step the message names will do.
+    step = 100.0
+    check_grads(offset, [2 * A], A, step=step)
+    with pytest.raises(GradientMismatch) as info:
+        check_grads(offset, [OFF_BY * 2 * A], A, step=step)
+    assert_far_outside(info.value)
+
+
+def test_an_offset_small_against_the_gradient_still_lets_the_check_fail() -> None:
+    A = np.random.default_rng(14).standard_normal((2, 3))
+
+    def f(A: np.ndarray) -> float:
+        return 1e9 * np.sum(A**2) + 1e12
+
+    check_grads(f, [2e9 * A], A)
+    with pytest.raises(GradientMismatch) as info:
+        check_grads(f, [OFF_BY * 2e9 * A], A)
+    assert_far_outside(info.value)
+
+
+def test_a_constant_function_cannot_vouch_for_a_zero_gradient() -> None:
+    with pytest.raises(InconclusiveCheck, match="gradient's scale 0, so this check could not fail"):
+        check_grads(lambda A: 5.0, [np.zeros((2, 2))], np.ones((2, 2)))
+    check_grads(lambda A: 0.0, [np.zeros((2, 2))], np.ones((2, 2)))
 
 
 def test_gradient_mismatch_is_an_assertion_error() -> None:
