@@ -107,9 +107,11 @@ def numeric_gradient(
     Raises
     ------
     TypeError
-        If ``A`` is not float64, or ``f`` returns anything but a real scalar.
+        If ``f`` is not callable, ``A`` is not float64, ``f`` returns anything but a real scalar, ``step``
+        is not a real number or ``name`` is not a string.
     ValueError
-        If ``A`` is not a finite non-empty 2-D array, or ``f`` returns NaN or inf.
+        If ``A`` is not a finite non-empty 2-D array, ``f`` returns NaN or inf, ``step`` is not finite
+        and positive, or ``name`` is empty.
 
     Examples
     --------
@@ -121,6 +123,8 @@ def numeric_gradient(
     ...
     TypeError: f must return a real scalar, got ndarray of shape (1, 2) with A[0, 0] moved by +2e-06
     """
+    _callable(f)
+    step, name = _step(step), _name("name", name)
     A = _float_matrix(name, A)
     return _entrywise(f, A, _half_width(A, step), name)[0]
 
@@ -129,7 +133,7 @@ def directional_check(
     f: Callable[[np.ndarray], float],
     grad: np.ndarray,
     A: np.ndarray,
-    rng: np.random.Generator | None = None,
+    rng: np.random.Generator | int | None = None,
     directions: int = DIRECTIONS,
     step: float = STEP,
     rtol: float = RTOL,
@@ -147,10 +151,11 @@ def directional_check(
     f : callable taking a float64 matrix of ``A``'s shape and returning a finite real scalar.
     grad : float64 array of ``A``'s shape, the claimed gradient.
     A : float64 array of shape (M, N), the point at which to differentiate.
-    rng : source of the directions; ``numpy.random.default_rng(0)`` if None, so failures repeat.
-    directions : how many random directions to try.
+    rng : source of the directions: a ``numpy.random.Generator``, or an int seed for one;
+        ``numpy.random.default_rng(0)`` if None, so failures repeat.
+    directions : how many random directions to try, at least 1.
     step : the half-width of each difference relative to ``A``: ``h = step * max|A|``.
-    rtol : the share of the gradient's scale ``S`` that a difference may reach (``RTOL`` above).
+    rtol : the share of the gradient's scale ``S`` that a difference may reach (``RTOL`` above), in [0, 1).
     name : what messages call ``A``; ``grad`` is ``d`` + name.
 
     Raises
@@ -160,10 +165,11 @@ def directional_check(
     InconclusiveCheck
         If the rounding of ``f`` would hide an error of ``RESOLUTION`` of the gradient.
     ValueError
-        If ``grad`` and ``A`` differ in shape, either is not a finite non-empty 2-D array, or ``f``
-        returns NaN or inf.
+        If ``grad`` and ``A`` differ in shape, either is not a finite non-empty 2-D array, ``f`` returns
+        NaN or inf, or ``rng``, ``directions``, ``step``, ``rtol`` or ``name`` is out of its range.
     TypeError
-        If ``grad`` or ``A`` is not float64, or ``f`` returns anything but a real scalar.
+        If ``f`` is not callable, ``grad`` or ``A`` is not float64, ``f`` returns anything but a real
+        scalar, or ``rng``, ``directions``, ``step``, ``rtol`` or ``name`` is of another type.
 
     Examples
     --------
@@ -175,26 +181,12 @@ def directional_check(
     derivations.gradcheck.GradientMismatch: gradient for A along random unit direction 1 of 3:
     numeric 3.12203..., claimed 4.56100..., difference 1.44 > tolerance 5.81e-07
     """
+    _callable(f)
+    rng, directions, step, rtol = _generator(rng), _count(directions), _step(step), _rtol(rtol)
+    name = _name("name", name)
     A = _float_matrix(name, A)
     grad = _gradient(f"d{name}", grad, name, A)
-    rng = np.random.default_rng(0) if rng is None else rng
-    h = _half_width(A, step)
-    rms = float(np.linalg.norm(grad)) / math.sqrt(grad.size)
-    for k in range(1, directions + 1):
-        u = rng.standard_normal(A.shape)
-        u /= np.linalg.norm(u)
-        hi, lo = A + h * u, A - h * u
-        f_hi = _value(f(hi), f"with {name} moved by +{h:.3g} along direction {k}")
-        f_lo = _value(f(lo), f"with {name} moved by -{h:.3g} along direction {k}")
-        # hi - lo is the step actually taken, 2 h u up to rounding; both sides use it.
-        numeric, claimed = (f_hi - f_lo) / (2 * h), float(np.vdot(grad, hi - lo)) / (2 * h)
-        scale = max(abs(numeric), abs(claimed), rms)
-        rounding = NOISE * EPS * max(abs(f_hi), abs(f_lo)) / h
-        what = f"gradient for {name} along random unit direction {k} of {directions}"
-        tolerance = rtol * scale + rounding
-        if not abs(claimed - numeric) <= tolerance:
-            raise GradientMismatch(what, numeric, claimed, tolerance)
-        _require_resolution(what, rounding, max(abs(f_hi), abs(f_lo)), scale, step)
+    _directional(f, grad, A, rng, directions, step, rtol, name)
 
 
 def check_grads(
@@ -202,7 +194,7 @@ def check_grads(
     grads: Sequence[np.ndarray],
     *args: np.ndarray,
     names: Sequence[str] | None = None,
-    rng: np.random.Generator | None = None,
+    rng: np.random.Generator | int | None = None,
     directions: int = DIRECTIONS,
     step: float = STEP,
     rtol: float = RTOL,
@@ -217,8 +209,8 @@ def check_grads(
     f : callable taking ``len(args)`` float64 matrices and returning a finite real scalar.
     grads : list or tuple with one claimed gradient per argument, each of its argument's shape.
     *args : float64 arrays of shape (M_i, N_i), the point at which to differentiate.
-    names : what messages call the arguments, such as ``("X", "W")``, and their gradients ``dX``, ``dW``;
-        ``args[0]``, ``grads[0]``, ... if None.
+    names : list or tuple of distinct strings, what messages call the arguments, such as ``("X", "W")``,
+        and their gradients ``dX``, ``dW``; ``args[0]``, ``grads[0]``, ... if None.
     rng, directions, step, rtol : as for :func:`directional_check`.
 
     Raises
@@ -229,10 +221,12 @@ def check_grads(
         If the rounding of ``f`` would hide an error of ``RESOLUTION`` of a gradient.
     ValueError
         If a gradient's shape differs from its argument's, the counts of ``grads``, ``args`` and ``names``
-        differ, an array is not finite, non-empty and 2-D, or ``f`` returns NaN or inf.
+        differ, two names are equal or one is empty, an array is not finite, non-empty and 2-D, ``f``
+        returns NaN or inf, or ``rng``, ``directions``, ``step`` or ``rtol`` is out of its range.
     TypeError
-        If ``grads`` is not a list or tuple, an array is not float64, or ``f`` returns anything but a
-        real scalar.
+        If ``f`` is not callable, ``grads`` or ``names`` is not a list or tuple, a name is not a string,
+        an array is not float64, ``f`` returns anything but a real scalar, or ``rng``, ``directions``,
+        ``step`` or ``rtol`` is of another type.
 
     Examples
     --------
@@ -265,6 +259,8 @@ def check_grads(
     ...
     ValueError: dW has shape (4, 3) but W has shape (3, 4); it must have W's shape
     """
+    _callable(f)
+    rng, directions, step, rtol = _generator(rng), _count(directions), _step(step), _rtol(rtol)
     if not isinstance(grads, list | tuple):
         raise TypeError(
             f"grads must be a list or tuple with one gradient per argument, got {type(grads).__name__}"
@@ -273,7 +269,11 @@ def check_grads(
         names = [f"args[{i}]" for i in range(len(args))]
         grad_names = [f"grads[{i}]" for i in range(len(args))]
     else:
-        names = list(names)
+        if not isinstance(names, list | tuple):
+            raise TypeError(f"names must be a list or tuple of strings, got {_shown(names)}")
+        names = [_name(f"names[{i}]", name) for i, name in enumerate(names)]
+        if len(set(names)) != len(names):
+            raise ValueError(f"names must differ from each other, got {names}")
         grad_names = [f"d{name}" for name in names]
     if not args or len(grads) != len(args) or len(names) != len(args):
         raise ValueError(
@@ -283,7 +283,6 @@ def check_grads(
     args = tuple(_float_matrix(n, A) for n, A in zip(names, args, strict=True))
     grads = [_gradient(*named) for named in zip(grad_names, grads, names, args, strict=True)]
     _value(f(*args), "at the given arguments")
-    rng = np.random.default_rng(0) if rng is None else rng
     for i, (name, grad) in enumerate(zip(names, grads, strict=True)):
 
         def f_i(A: np.ndarray, i: int = i) -> float:
@@ -309,7 +308,90 @@ def check_grads(
         _require_resolution(
             f"gradient for {name} at entry [{idx[0]}, {idx[1]}]", rounding[idx], values[idx], scale, step
         )
-        directional_check(f_i, grad, args[i], rng, directions, step, rtol, name=name)
+        _directional(f_i, grad, args[i], rng, directions, step, rtol, name)
+
+
+def _callable(f: object) -> None:
+    if not callable(f):
+        raise TypeError(f"f must be callable, got {_shown(f)}")
+
+
+def _real(what: str, value: object) -> float:
+    if isinstance(value, bool | np.bool_) or not isinstance(value, int | float | np.integer | np.floating):
+        raise TypeError(f"{what} must be a real number, got {_shown(value)}")
+    return float(value)
+
+
+def _step(step: object) -> float:
+    h = _real("step", step)
+    if not (math.isfinite(h) and h > 0):
+        raise ValueError(f"step must be a finite positive number, got {step!r}")
+    return h
+
+
+def _rtol(rtol: object) -> float:
+    r = _real("rtol", rtol)
+    if not 0 <= r < 1:
+        # With rtol = 1, |c - n| <= S holds for c = 0: a zero gradient would pass whatever the true one is.
+        raise ValueError(f"rtol must be at least 0 and below 1, got {rtol!r}")
+    return r
+
+
+def _count(directions: object) -> int:
+    if isinstance(directions, bool | np.bool_) or not isinstance(directions, int | np.integer):
+        raise TypeError(f"directions must be an int, got {_shown(directions)}")
+    if directions < 1:
+        raise ValueError(f"directions must be at least 1, got {directions!r}")
+    return int(directions)
+
+
+def _generator(rng: object) -> np.random.Generator:
+    if rng is None:
+        return np.random.default_rng(0)
+    if isinstance(rng, np.random.Generator):
+        return rng
+    if isinstance(rng, bool | np.bool_) or not isinstance(rng, int | np.integer):
+        raise TypeError(f"rng must be None, an int seed or a numpy.random.Generator, got {_shown(rng)}")
+    if rng < 0:
+        raise ValueError(f"rng must be a non-negative int seed, got {rng!r}")
+    return np.random.default_rng(int(rng))
+
+
+def _name(what: str, name: object) -> str:
+    if not isinstance(name, str):
+        raise TypeError(f"{what} must be a string, got {_shown(name)}")
+    if not name:
+        raise ValueError(f"{what} must not be empty")
+    return name
+
+
+def _directional(
+    f: Callable[[np.ndarray], float],
+    grad: np.ndarray,
+    A: np.ndarray,
+    rng: np.random.Generator,
+    directions: int,
+    step: float,
+    rtol: float,
+    name: str,
+) -> None:
+    h = _half_width(A, step)
+    rms = float(np.linalg.norm(grad)) / math.sqrt(grad.size)
+    for k in range(1, directions + 1):
+        u = rng.standard_normal(A.shape)
+        u /= np.linalg.norm(u)
+        hi, lo = A + h * u, A - h * u
+        f_hi = _value(f(hi), f"with {name} moved by +{h:.3g} along direction {k}")
+        f_lo = _value(f(lo), f"with {name} moved by -{h:.3g} along direction {k}")
+        # hi - lo is the step actually taken, 2 h u up to rounding; both sides use it.
+        numeric, claimed = (f_hi - f_lo) / (2 * h), float(np.vdot(grad, hi - lo)) / (2 * h)
+        scale = max(abs(numeric), abs(claimed), rms)
+        rounding = NOISE * EPS * max(abs(f_hi), abs(f_lo)) / h
+        what = f"gradient for {name} along random unit direction {k} of {directions}"
+        tolerance = rtol * scale + rounding
+        if not abs(claimed - numeric) <= tolerance:
+            raise GradientMismatch(what, numeric, claimed, tolerance)
+        _require_resolution(what, rounding, max(abs(f_hi), abs(f_lo)), scale, step)
 
 
 def _half_width(A: np.ndarray, step: float) -> float:
@@ -369,8 +451,11 @@ def _gradient(grad_name: str, grad: object, name: str, A: np.ndarray) -> np.ndar
 def _value(v: object, where: str) -> float:
     """``f``'s value as a float; a (1, 1) array or a bool is refused rather than unwrapped."""
     if isinstance(v, bool | np.bool_) or not isinstance(v, int | float | np.integer | np.floating):
-        shown = f"ndarray of shape {v.shape}" if isinstance(v, np.ndarray) else f"{type(v).__name__} {v!r}"
-        raise TypeError(f"f must return a real scalar, got {shown} {where}")
+        raise TypeError(f"f must return a real scalar, got {_shown(v)} {where}")
     if not math.isfinite(v):
         raise ValueError(f"f must return a finite real scalar, got {float(v)!r} {where}")
     return float(v)
+
+
+def _shown(v: object) -> str:
+    return f"ndarray of shape {v.shape}" if isinstance(v, np.ndarray) else f"{type(v).__name__} {v!r}"

@@ -272,5 +272,81 @@ def test_a_constant_function_cannot_vouch_for_a_zero_gradient() -> None:
     check_grads(lambda A: 0.0, [np.zeros((2, 2))], np.ones((2, 2)))
 
 
+BAD_SETTINGS = [
+    ({"directions": 0}, ValueError, "directions must be at least 1, got 0"),
+    ({"directions": -2}, ValueError, "directions must be at least 1, got -2"),
+    ({"directions": 2.0}, TypeError, "directions must be an int, got float 2.0"),
+    ({"directions": True}, TypeError, "directions must be an int, got bool True"),
+    ({"rng": -1}, ValueError, "rng must be a non-negative int seed, got -1"),
+    ({"rng": 0.5}, TypeError, "rng must be None, an int seed or a numpy.random.Generator, got float 0.5"),
+    ({"rng": True}, TypeError, "rng must be None, an int seed or a numpy.random.Generator, got bool True"),
+    ({"rng": np.random.RandomState(0)}, TypeError,
+     "rng must be None, an int seed or a numpy.random.Generator, got RandomState"),
+    ({"step": 0}, ValueError, "step must be a finite positive number, got 0"),
+    ({"step": -1e-6}, ValueError, "step must be a finite positive number, got -1e-06"),
+    ({"step": np.nan}, ValueError, "step must be a finite positive number, got nan"),
+    ({"step": np.inf}, ValueError, "step must be a finite positive number, got inf"),
+    ({"step": "1e-6"}, TypeError, "step must be a real number, got str '1e-6'"),
+    ({"step": 1e-6j}, TypeError, "step must be a real number, got complex 1e-06j"),
+    ({"step": True}, TypeError, "step must be a real number, got bool True"),
+    ({"rtol": -1e-7}, ValueError, "rtol must be at least 0 and below 1, got -1e-07"),
+    ({"rtol": 1}, ValueError, "rtol must be at least 0 and below 1, got 1"),
+    ({"rtol": np.nan}, ValueError, "rtol must be at least 0 and below 1, got nan"),
+    ({"rtol": None}, TypeError, "rtol must be a real number, got NoneType None"),
+]
+
+
+@pytest.mark.parametrize("setting, error, message", BAD_SETTINGS)
+def test_meaningless_settings_are_refused_by_name(setting: dict, error: type[Exception],
+                                                  message: str) -> None:
+    """A wrong gradient is passed, so a setting that slipped through would show as an acceptance."""
+    A = np.random.default_rng(8).standard_normal((2, 3))
+    with pytest.raises(error) as info:
+        directional_check(cube, 3 * A, A, **setting)
+    assert message in str(info.value)
+    with pytest.raises(error) as info:
+        check_grads(cube, [3 * A], A, **setting)
+    assert message in str(info.value)
+    if "step" in setting:
+        with pytest.raises(error) as info:
+            numeric_gradient(cube, A, **setting)
+        assert message in str(info.value)
+
+
+@pytest.mark.parametrize("seed", [0, 7, np.int64(7)])
+def test_an_int_seed_is_a_generator_with_that_seed(seed: int) -> None:
+    A = np.random.default_rng(9).standard_normal((2, 3))
+    directional_check(cube, 3 * A**2, A, rng=seed)
+    check_grads(cube, [3 * A**2], A, rng=seed)
+    messages = []
+    for rng in (seed, np.random.default_rng(seed)):
+        with pytest.raises(GradientMismatch) as info:
+            directional_check(cube, 3 * A, A, rng=rng)
+        messages.append(str(info.value))
+    assert messages[0] == messages[1]
+
+
+@pytest.mark.parametrize(
+    "call, error, message",
+    [
+        (lambda A: check_grads(3.0, [A], A), TypeError, "f must be callable, got float 3.0"),
+        (lambda A: directional_check(None, A, A), TypeError, "f must be callable, got NoneType None"),
+        (lambda A: numeric_gradient("cube", A), TypeError, "f must be callable, got str 'cube'"),
+        (lambda A: numeric_gradient(cube, A, name=""), ValueError, "name must not be empty"),
+        (lambda A: directional_check(cube, A, A, name=1), TypeError, "name must be a string, got int 1"),
+        (lambda A: check_grads(cube, [A], A, names="A"), TypeError,
+         "names must be a list or tuple of strings, got str 'A'"),
+        (lambda A: check_grads(lambda A, B: 0.0, [A, A], A, A, names=("A", "A")), ValueError,
+         "names must differ from each other, got ['A', 'A']"),
+        (lambda A: check_grads(cube, [A], A, names=(None,)), TypeError,
+         "names[0] must be a string, got NoneType None"),
+    ],
+)
+def test_meaningless_arguments_are_refused_by_name(call, error: type[Exception], message: str) -> None:
+    with pytest.raises(error) as info:
+        call(np.ones((2, 2)))
+    assert message in str(info.value)
+
+
 def test_gradient_mismatch_is_an_assertion_error() -> None:
     assert issubclass(GradientMismatch, AssertionError)
