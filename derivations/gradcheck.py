@@ -33,6 +33,7 @@ Nothing is broadcast or coerced: a gradient of another shape is an error, not a 
 
 from __future__ import annotations
 
+import inspect
 import math
 from collections.abc import Callable, Sequence
 
@@ -44,6 +45,7 @@ __all__ = [
     "GradientMismatch",
     "InconclusiveCheck",
     "check_grads",
+    "check_topic",
     "directional_check",
     "numeric_gradient",
 ]
@@ -64,6 +66,11 @@ RESOLUTION = 1e-4
 # A single random direction can be nearly orthogonal to the error; three rarely all are.
 DIRECTIONS = 3
 EPS = float(np.finfo(np.float64).eps)
+# Order-one inputs of both signs, like those RTOL was measured on.
+DOMAIN = (-2.0, 2.0)
+
+# Where check_topic draws an input from: uniform in [low, high), or a function of (rng, shape).
+Domain = tuple[float, float] | Callable[[np.random.Generator, tuple[int, int]], np.ndarray]
 
 
 class GradientMismatch(AssertionError):
@@ -280,6 +287,115 @@ def check_grads(
             f"check_grads needs one gradient and one name per argument, got {len(args)} arguments, "
             f"{len(grads)} gradients and {len(names)} names"
         )
+    _check(f, grads, args, names, grad_names, rng, directions, step, rtol)
+
+
+def check_topic(
+    topic: object,
+    shapes: Sequence[Sequence[tuple[int, int]]],
+    domain: Domain | Sequence[Domain] = DOMAIN,
+    *,
+    seed: int = 0,
+    wrt: Sequence[int] | None = None,
+) -> int:
+    """Check a topic's ``backward`` against its ``forward`` on random inputs of each listed shape.
+
+    For each case in ``shapes`` the inputs are drawn from ``domain``, an upstream gradient ``G`` is drawn
+    standard normal in the shape of ``Y = topic.forward(*inputs)``, and each gradient that
+    ``topic.backward(*inputs, G)`` returns for an input in ``wrt`` is checked as :func:`check_grads` does,
+    against ``L = sum(G * topic.forward(*inputs))``: entry by entry, and along random directions ``u``,
+    which is the dot-product test ``<G, J u> = <J^T G, u>``.
+
+    Parameters
+    ----------
+    topic : a topic module, or any object with its ``forward(*inputs)`` and ``backward(*inputs, G)``; the
+        latter returns a tuple with one gradient per input, in input order (anything, such as None, for an
+        input not in ``wrt``). Messages call it by the last part of its ``__name__`` and call the inputs
+        by the parameter names of ``forward``.
+    shapes : list or tuple of cases, each a list or tuple with one ``(rows, columns)`` shape per input.
+    domain : where inputs are drawn from: ``(low, high)`` for float64 uniform in [low, high), or a function
+        ``(rng, shape) -> array`` (for labels, or both sides of a kink); one for all inputs, or a list or
+        tuple with one per input.
+    seed : int seed of the one generator that draws inputs, ``G`` and directions, so failures repeat.
+    wrt : list or tuple of the positions of the inputs to differentiate, such as ``(0,)`` for
+        ``forward(Z, labels)``; all inputs if None.
+
+    Returns
+    -------
+    int
+        The number of comparisons made: one per gradient entry and one per direction, over all cases.
+
+    Raises
+    ------
+    GradientMismatch
+        Naming the topic, the input shapes, the input and the entry or direction, and both numbers.
+    InconclusiveCheck
+        If the rounding of ``L`` would hide an error of ``RESOLUTION`` of a gradient.
+    TypeError, ValueError
+        Naming the argument that is meaningless, or if ``backward`` does not return one float64 gradient
+        of its input's shape for each input in ``wrt``.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> from derivations import linear
+    >>> check_topic(linear, [((2, 3), (3, 4)), ((1, 1), (1, 5))])
+    36
+    >>> log = SimpleNamespace(__name__="log", forward=lambda Z: np.log(Z), backward=lambda Z, G: (G / Z,))
+    >>> check_topic(log, [((3, 2),)], domain=(0.1, 2.0))
+    9
+    >>> wrong = SimpleNamespace(__name__="wrong", forward=linear.forward,
+    ...                         backward=lambda X, W, G: (G @ W.T, 1.001 * X.T @ G))
+    >>> check_topic(wrong, [((2, 3), (3, 4))])  # doctest: +ELLIPSIS +NORMALIZE_WHITESPACE
+    Traceback (most recent call last):
+    ...
+    derivations.gradcheck.GradientMismatch: wrong at X (2, 3), W (3, 4): gradient for W at entry [...]
+    (worst of 12; 12 outside tolerance): numeric ..., claimed ..., difference ... > tolerance ...
+    """
+    label, forward, backward = _topic(topic)
+    cases = _cases(shapes)
+    count = len(cases[0])
+    domains = _domains(domain, count)
+    rng = np.random.default_rng(_seed("seed", seed))
+    positions = list(range(count)) if wrt is None else _positions(wrt, count)
+    names = _input_names(forward, count)
+    comparisons = 0
+    for case in cases:
+        inputs = [_draw(rng, d, shape) for d, shape in zip(domains, case, strict=True)]
+        G = rng.standard_normal(np.shape(forward(*inputs)))
+
+        def L(*varied: np.ndarray, inputs: list[np.ndarray] = inputs, G: np.ndarray = G) -> float:
+            chosen = dict(zip(positions, varied, strict=True))
+            return np.sum(G * forward(*(chosen.get(i, x) for i, x in enumerate(inputs))))
+
+        grads = backward(*inputs, G)
+        if not isinstance(grads, list | tuple):
+            raise TypeError(f"{label}.backward must return a tuple of gradients, got {_shown(grads)}")
+        if len(grads) != count:
+            raise ValueError(
+                f"{label}.backward must return one gradient per input ({count}), got {len(grads)}"
+            )
+        where = f"{label} at " + ", ".join(f"{n} {np.shape(x)}" for n, x in zip(names, inputs, strict=True))
+        comparisons += _check(
+            L, [grads[i] for i in positions], [inputs[i] for i in positions], [names[i] for i in positions],
+            [f"d{names[i]}" for i in positions], rng, DIRECTIONS, STEP, RTOL, f"{where}: ",
+        )
+    return comparisons
+
+
+def _check(
+    f: Callable[..., float],
+    grads: Sequence[object],
+    args: Sequence[object],
+    names: Sequence[str],
+    grad_names: Sequence[str],
+    rng: np.random.Generator,
+    directions: int,
+    step: float,
+    rtol: float,
+    where: str = "",
+) -> int:
+    """:func:`check_grads` once its settings are valid; verdicts start with ``where``. Returns the count."""
     args = tuple(_float_matrix(n, A) for n, A in zip(names, args, strict=True))
     grads = [_gradient(*named) for named in zip(grad_names, grads, names, args, strict=True)]
     _value(f(*args), "at the given arguments")
@@ -300,15 +416,15 @@ def check_grads(
                 excess = np.where(outside, diff / tolerance, 0)
             idx = np.unravel_index(np.argmax(np.nan_to_num(excess, nan=np.inf)), excess.shape)
             raise GradientMismatch(
-                f"gradient for {name} at entry [{idx[0]}, {idx[1]}] "
+                f"{where}gradient for {name} at entry [{idx[0]}, {idx[1]}] "
                 f"(worst of {outside.size}; {np.count_nonzero(outside)} outside tolerance)",
                 numeric[idx], grad[idx], tolerance[idx],
             )
         idx = np.unravel_index(np.argmax(rounding), rounding.shape)
-        _require_resolution(
-            f"gradient for {name} at entry [{idx[0]}, {idx[1]}]", rounding[idx], values[idx], scale, step
-        )
-        _directional(f_i, grad, args[i], rng, directions, step, rtol, name)
+        what = f"{where}gradient for {name} at entry [{idx[0]}, {idx[1]}]"
+        _require_resolution(what, rounding[idx], values[idx], scale, step)
+        _directional(f_i, grad, args[i], rng, directions, step, rtol, name, where)
+    return sum(grad.size + directions for grad in grads)
 
 
 def _callable(f: object) -> None:
@@ -352,9 +468,15 @@ def _generator(rng: object) -> np.random.Generator:
         return rng
     if isinstance(rng, bool | np.bool_) or not isinstance(rng, int | np.integer):
         raise TypeError(f"rng must be None, an int seed or a numpy.random.Generator, got {_shown(rng)}")
-    if rng < 0:
-        raise ValueError(f"rng must be a non-negative int seed, got {rng!r}")
-    return np.random.default_rng(int(rng))
+    return np.random.default_rng(_seed("rng", rng))
+
+
+def _seed(what: str, seed: object) -> int:
+    if isinstance(seed, bool | np.bool_) or not isinstance(seed, int | np.integer):
+        raise TypeError(f"{what} must be an int, got {_shown(seed)}")
+    if seed < 0:
+        raise ValueError(f"{what} must be a non-negative int seed, got {seed!r}")
+    return int(seed)
 
 
 def _name(what: str, name: object) -> str:
@@ -374,6 +496,7 @@ def _directional(
     step: float,
     rtol: float,
     name: str,
+    where: str = "",
 ) -> None:
     h = _half_width(A, step)
     rms = float(np.linalg.norm(grad)) / math.sqrt(grad.size)
@@ -387,11 +510,99 @@ def _directional(
         numeric, claimed = (f_hi - f_lo) / (2 * h), float(np.vdot(grad, hi - lo)) / (2 * h)
         scale = max(abs(numeric), abs(claimed), rms)
         rounding = NOISE * EPS * max(abs(f_hi), abs(f_lo)) / h
-        what = f"gradient for {name} along random unit direction {k} of {directions}"
+        what = f"{where}gradient for {name} along random unit direction {k} of {directions}"
         tolerance = rtol * scale + rounding
         if not abs(claimed - numeric) <= tolerance:
             raise GradientMismatch(what, numeric, claimed, tolerance)
         _require_resolution(what, rounding, max(abs(f_hi), abs(f_lo)), scale, step)
+
+
+def _topic(topic: object) -> tuple[str, Callable[..., np.ndarray], Callable[..., object]]:
+    """The topic's name in messages, its ``forward`` and its ``backward``."""
+    forward, backward = getattr(topic, "forward", None), getattr(topic, "backward", None)
+    if not (callable(forward) and callable(backward)):
+        raise TypeError(f"topic must have callable forward and backward, got {_shown(topic)}")
+    return str(getattr(topic, "__name__", type(topic).__name__)).rsplit(".", 1)[-1], forward, backward
+
+
+def _cases(shapes: object) -> list[list[tuple[int, int]]]:
+    if not isinstance(shapes, list | tuple):
+        raise TypeError(f"shapes must be a list or tuple of cases, got {_shown(shapes)}")
+    if not shapes:
+        raise ValueError("shapes must list at least one case")
+    cases = []
+    for c, case in enumerate(shapes):
+        if not isinstance(case, list | tuple):
+            raise TypeError(f"shapes[{c}] must be a list or tuple of input shapes, got {_shown(case)}")
+        if not case:
+            raise ValueError(f"shapes[{c}] must list one shape per input, got none")
+        if len(case) != len(shapes[0]):
+            raise ValueError(f"shapes[{c}] has {len(case)} shapes but shapes[0] has {len(shapes[0])}; "
+                             f"every case needs one shape per input")
+        cases.append([_shape(f"shapes[{c}][{i}]", shape) for i, shape in enumerate(case)])
+    return cases
+
+
+def _shape(what: str, shape: object) -> tuple[int, int]:
+    if not (isinstance(shape, list | tuple) and len(shape) == 2) or any(
+        isinstance(n, bool) or not isinstance(n, int | np.integer) for n in shape
+    ):
+        raise TypeError(f"{what} must be a (rows, columns) pair of ints, got {_shown(shape)}")
+    if min(shape) < 1:
+        raise ValueError(f"{what} must have positive sizes, got {shape!r}")
+    return int(shape[0]), int(shape[1])
+
+
+def _domains(domain: object, count: int) -> list[Domain]:
+    """One domain per input, from one domain for all or from a list or tuple of them."""
+    if isinstance(domain, list | tuple) and all(isinstance(d, list | tuple) or callable(d) for d in domain):
+        if len(domain) != count:
+            raise ValueError(f"domain gives {len(domain)} domains for {count} inputs; give one per input "
+                             f"or a single (low, high)")
+        return [_domain(f"domain[{i}]", d) for i, d in enumerate(domain)]
+    return [_domain("domain", domain)] * count
+
+
+def _domain(what: str, domain: object) -> Domain:
+    if callable(domain):
+        return domain
+    if not isinstance(domain, list | tuple) or len(domain) != 2:
+        raise TypeError(
+            f"{what} must be (low, high) or a function (rng, shape) -> array, got {_shown(domain)}"
+        )
+    low, high = (_real(f"{what}[{i}]", v) for i, v in enumerate(domain))
+    if not (math.isfinite(low) and math.isfinite(high) and low < high):
+        raise ValueError(f"{what} must be (low, high) with finite low < high, got {domain!r}")
+    return low, high
+
+
+def _draw(rng: np.random.Generator, domain: Domain, shape: tuple[int, int]) -> np.ndarray:
+    return domain(rng, shape) if callable(domain) else rng.uniform(*domain, size=shape)
+
+
+def _positions(wrt: object, count: int) -> list[int]:
+    if not isinstance(wrt, list | tuple):
+        raise TypeError(f"wrt must be None or a list or tuple of input positions, got {_shown(wrt)}")
+    if not wrt:
+        raise ValueError("wrt must name at least one input position")
+    for i, p in enumerate(wrt):
+        if isinstance(p, bool) or not isinstance(p, int | np.integer):
+            raise TypeError(f"wrt[{i}] must be an int, got {_shown(p)}")
+        if not 0 <= p < count:
+            raise ValueError(f"wrt[{i}] must be an input position from 0 to {count - 1}, got {p!r}")
+    if len(set(wrt)) != len(wrt):
+        raise ValueError(f"wrt must not repeat a position, got {wrt!r}")
+    return [int(p) for p in wrt]
+
+
+def _input_names(forward: Callable[..., object], count: int) -> list[str]:
+    """``forward``'s parameter names, or ``inputs[i]`` when it has no signature with one per input."""
+    try:
+        params = inspect.signature(forward).parameters.values()
+    except (TypeError, ValueError):
+        params = []
+    names = [p.name for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    return names if len(names) == count else [f"inputs[{i}]" for i in range(count)]
 
 
 def _half_width(A: np.ndarray, step: float) -> float:

@@ -8,6 +8,8 @@ is not a near miss, at every scale of ``f`` and of its inputs.
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import numpy as np
 import pytest
 
@@ -17,6 +19,7 @@ from derivations.gradcheck import (
     GradientMismatch,
     InconclusiveCheck,
     check_grads,
+    check_topic,
     directional_check,
     numeric_gradient,
 )
@@ -350,3 +353,193 @@ def test_meaningless_arguments_are_refused_by_name(call, error: type[Exception],
 
 def test_gradient_mismatch_is_an_assertion_error() -> None:
     assert issubclass(GradientMismatch, AssertionError)
+
+
+# --- check_topic ---------------------------------------------------------------------------------------
+
+
+def topic(name: str, forward, backward) -> SimpleNamespace:
+    """A stand-in for a topic module."""
+    return SimpleNamespace(__name__=name, forward=forward, backward=backward)
+
+
+def both_sides_of_the_kink(rng: np.random.Generator, shape: tuple[int, int]) -> np.ndarray:
+    return rng.choice([-1.0, 1.0], size=shape) * rng.uniform(0.1, 2.0, size=shape)
+
+
+def class_labels(rng: np.random.Generator, shape: tuple[int, int]) -> np.ndarray:
+    return rng.integers(0, 4, size=shape)
+
+
+def softmax(Z: np.ndarray) -> np.ndarray:
+    E = np.exp(Z - Z.max(axis=1, keepdims=True))
+    return E / E.sum(axis=1, keepdims=True)
+
+
+def cross_entropy(Z: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Row losses ``-log softmax(Z)[m, y_m]`` as an (M, 1) matrix; ``y`` holds one class number per row."""
+    return -np.log(np.take_along_axis(softmax(Z), y, axis=1))
+
+
+def one_hot(y: np.ndarray, classes: int) -> np.ndarray:
+    return np.eye(classes)[y[:, 0]]
+
+
+def linear_with(dX, dW) -> SimpleNamespace:
+    """``Y = X W`` with the given formulas for its gradients."""
+    return topic("linear_variant", linear.forward, lambda X, W, G: (dX(X, W, G), dW(X, W, G)))
+
+
+RELU = topic("relu", lambda Z: np.maximum(Z, 0), lambda Z, G: (G * (Z > 0),))
+LOG = topic("log", lambda Z: np.log(Z), lambda Z, G: (G / Z,))
+AFFINE = topic("affine", lambda X, W, b: X @ W + b,
+               lambda X, W, b, G: (G @ W.T, X.T @ G, G.sum(axis=0, keepdims=True)))
+CROSS_ENTROPY = topic("cross_entropy", cross_entropy,
+                      lambda Z, y, G: (G * (softmax(Z) - one_hot(y, Z.shape[1])), None))
+LAYERS = [((1, 1), (1, 1)), ((2, 3), (3, 4)), ((4, 3), (3, 2)), ((3, 7), (7, 6))]
+
+
+def test_check_topic_accepts_right_topics_and_counts_its_comparisons() -> None:
+    """One comparison per gradient entry and DIRECTIONS = 3 per input and case."""
+    assert check_topic(linear, LAYERS) == sum(m * d + d * n + 6 for (m, d), (_, n) in LAYERS)
+    assert check_topic(RELU, [((3, 4),), ((1, 1),)], both_sides_of_the_kink) == 12 + 3 + 1 + 3
+    assert check_topic(LOG, [((2, 5),)], (0.1, 2.0)) == 10 + 3
+    assert check_topic(AFFINE, [((2, 3), (3, 4), (1, 4))]) == 6 + 12 + 4 + 9
+    assert check_topic(CROSS_ENTROPY, [((5, 4), (5, 1))], ((-2.0, 2.0), class_labels), wrt=(0,)) == 20 + 3
+
+
+@pytest.mark.parametrize(
+    "wrong, shapes, where",
+    [
+        (linear_with(lambda X, W, G: OFF_BY * G @ W.T, lambda X, W, G: X.T @ G), ((2, 3), (3, 4)),
+         "linear_variant at X (2, 3), W (3, 4): gradient for X at entry ["),
+        (linear_with(lambda X, W, G: G @ W.T, lambda X, W, G: OFF_BY * X.T @ G), ((3, 7), (7, 6)),
+         "linear_variant at X (3, 7), W (7, 6): gradient for W at entry ["),
+    ],
+)
+def test_check_topic_rejects_a_gradient_off_by_a_tenth_of_a_percent(wrong, shapes, where: str) -> None:
+    with pytest.raises(GradientMismatch) as info:
+        check_topic(wrong, [shapes])
+    assert str(info.value).startswith(where)
+    assert_far_outside(info.value)
+
+
+@pytest.mark.parametrize(
+    "wrong, shapes, message",
+    [
+        (linear_with(lambda X, W, G: G @ W, lambda X, W, G: X.T @ G), ((3, 3), (3, 3)),
+         "linear_variant at X (3, 3), W (3, 3): gradient for X at entry ["),
+        (linear_with(lambda X, W, G: G @ W.T, lambda X, W, G: G.T @ X), ((3, 3), (3, 3)),
+         "linear_variant at X (3, 3), W (3, 3): gradient for W at entry ["),
+        (topic("relu", RELU.forward, lambda Z, G: (G * (Z >= 0.5),)), ((4, 4),),
+         "relu at Z (4, 4): gradient for Z at entry ["),
+        (topic("affine", AFFINE.forward,
+               lambda X, W, b, G: (G @ W.T, X.T @ G, G.mean(axis=0, keepdims=True))),
+         ((2, 3), (3, 4), (1, 4)), "affine at X (2, 3), W (3, 4), b (1, 4): gradient for b at entry ["),
+    ],
+)
+def test_check_topic_rejects_a_wrong_formula_naming_topic_shapes_input_and_entry(wrong, shapes,
+                                                                                 message: str) -> None:
+    with pytest.raises(GradientMismatch) as info:
+        check_topic(wrong, [shapes], both_sides_of_the_kink)
+    assert str(info.value).startswith(message)
+
+
+def test_check_topic_differentiates_only_the_inputs_in_wrt() -> None:
+    shapes, domain = [((5, 4), (5, 1))], ((-2.0, 2.0), class_labels)
+    check_topic(CROSS_ENTROPY, shapes, domain, wrt=(0,))
+    wrong = topic("cross_entropy", cross_entropy, lambda Z, y, G: (G * softmax(Z), None))
+    with pytest.raises(GradientMismatch, match=r"^cross_entropy at Z \(5, 4\), y \(5, 1\): gradient for Z"):
+        check_topic(wrong, shapes, domain, wrt=(0,))
+    with pytest.raises(TypeError, match="y must be float64, got dtype int64"):
+        check_topic(CROSS_ENTROPY, shapes, domain)
+
+
+@pytest.mark.parametrize(
+    "backward, error, message",
+    [
+        (lambda X, W, G: (G @ W.T, (X.T @ G).T), ValueError, "dW has shape (4, 3) but W has shape (3, 4)"),
+        (lambda X, W, G: (G @ W.T,), ValueError,
+         "linear_variant.backward must return one gradient per input (2), got 1"),
+        (lambda X, W, G: G @ W.T, TypeError,
+         "linear_variant.backward must return a tuple of gradients, got ndarray"),
+        (lambda X, W, G: (G @ W.T, None), TypeError, "dW must hold real numbers, got dtype object"),
+        (lambda X, W, G: (G @ W.T, np.rint(X.T @ G).astype(int)), TypeError,
+         "dW must be float64, got dtype int64"),
+    ],
+)
+def test_check_topic_rejects_a_malformed_backward(backward, error: type[Exception], message: str) -> None:
+    with pytest.raises(error) as info:
+        check_topic(topic("linear_variant", linear.forward, backward), [((2, 3), (3, 4))])
+    assert message in str(info.value)
+
+
+def test_check_topic_draws_each_input_from_its_own_domain() -> None:
+    seen: dict[str, list[float]] = {"X": [], "W": []}
+
+    def forward(X: np.ndarray, W: np.ndarray) -> np.ndarray:
+        seen["X"] += X.ravel().tolist()
+        seen["W"] += W.ravel().tolist()
+        return X @ W
+
+    bounded = topic("bounded", forward, linear.backward)
+    check_topic(bounded, [((2, 3), (3, 4))], ((1.0, 2.0), (-3.0, -2.0)))
+    # Central differences move an input by a millionth of its size beyond the domain, no further.
+    assert min(seen["X"]) > 1.0 - 1e-5 and max(seen["X"]) < 2.0 + 1e-5
+    assert min(seen["W"]) > -3.0 - 1e-5 and max(seen["W"]) < -2.0 + 1e-5
+    with np.errstate(invalid="ignore"), pytest.raises(ValueError, match="must return a finite real scalar"):
+        check_topic(LOG, [((2, 2),)])
+
+
+def test_check_topic_is_seeded() -> None:
+    wrong = linear_with(lambda X, W, G: G @ W.T, lambda X, W, G: OFF_BY * X.T @ G)
+    messages = set()
+    for _ in range(2):
+        with pytest.raises(GradientMismatch) as info:
+            check_topic(wrong, [((2, 3), (3, 4))], seed=5)
+        messages.add(str(info.value))
+    with pytest.raises(GradientMismatch) as info:
+        check_topic(wrong, [((2, 3), (3, 4))], seed=6)
+    assert len(messages) == 1 and str(info.value) not in messages
+
+
+@pytest.mark.parametrize(
+    "arguments, error, message",
+    [
+        ({"topic": np.ones(2)}, TypeError, "topic must have callable forward and backward, got ndarray"),
+        ({"topic": SimpleNamespace(forward=linear.forward)}, TypeError,
+         "topic must have callable forward and backward, got SimpleNamespace"),
+        ({"shapes": ((2, 3), (3, 4))}, TypeError,
+         "shapes[0][0] must be a (rows, columns) pair of ints, got int 2"),
+        ({"shapes": []}, ValueError, "shapes must list at least one case"),
+        ({"shapes": "2x3"}, TypeError, "shapes must be a list or tuple of cases, got str '2x3'"),
+        ({"shapes": [[]]}, ValueError, "shapes[0] must list one shape per input, got none"),
+        ({"shapes": [((2, 3), (3, 4)), ((2, 3),)]}, ValueError, "shapes[1] has 1 shapes but shapes[0] has 2"),
+        ({"shapes": [((2, 0), (0, 4))]}, ValueError, "shapes[0][0] must have positive sizes, got (2, 0)"),
+        ({"shapes": [((2, 3.0), (3, 4))]}, TypeError, "shapes[0][0] must be a (rows, columns) pair of ints"),
+        ({"domain": (2.0, -2.0)}, ValueError,
+         "domain must be (low, high) with finite low < high, got (2.0, -2.0)"),
+        ({"domain": (0.0, np.inf)}, ValueError, "domain must be (low, high) with finite low < high"),
+        ({"domain": (0.0, "1")}, TypeError, "domain[1] must be a real number, got str '1'"),
+        ({"domain": 2.0}, TypeError,
+         "domain must be (low, high) or a function (rng, shape) -> array, got float 2.0"),
+        ({"domain": ((0.0, 1.0),)}, ValueError, "domain gives 1 domains for 2 inputs"),
+        ({"domain": ((0.0, 1.0), (1.0, 0.0))}, ValueError,
+         "domain[1] must be (low, high) with finite low < high"),
+        ({"seed": -1}, ValueError, "seed must be a non-negative int seed, got -1"),
+        ({"seed": 1.5}, TypeError, "seed must be an int, got float 1.5"),
+        ({"seed": np.random.default_rng(0)}, TypeError, "seed must be an int, got Generator"),
+        ({"wrt": 0}, TypeError, "wrt must be None or a list or tuple of input positions, got int 0"),
+        ({"wrt": ()}, ValueError, "wrt must name at least one input position"),
+        ({"wrt": (2,)}, ValueError, "wrt[0] must be an input position from 0 to 1, got 2"),
+        ({"wrt": (-1,)}, ValueError, "wrt[0] must be an input position from 0 to 1, got -1"),
+        ({"wrt": (True,)}, TypeError, "wrt[0] must be an int, got bool True"),
+        ({"wrt": (0, 0)}, ValueError, "wrt must not repeat a position, got (0, 0)"),
+    ],
+)
+def test_check_topic_refuses_meaningless_arguments_by_name(arguments: dict, error: type[Exception],
+                                                           message: str) -> None:
+    call = {"topic": linear, "shapes": [((2, 3), (3, 4))]} | arguments
+    with pytest.raises(error) as info:
+        check_topic(**call)
+    assert message in str(info.value)
