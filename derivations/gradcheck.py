@@ -5,6 +5,9 @@ Two tests are run for each argument ``A`` of a scalar function ``f``:
 - entry by entry, ``(f(A + h E_ij) - f(A - h E_ij)) / 2h`` against the claimed ``dA[i, j]``;
 - along random unit directions ``u``, ``(f(A + h u) - f(A - h u)) / 2h`` against ``<dA, u>``.
 
+:func:`check_grads` runs both for any ``f``; :func:`check_topic` runs them for a topic module, with
+``f = sum(G * forward(*inputs))`` on random inputs, in one line per topic.
+
 The step is relative to the argument: ``h = step * max|A|`` (``h = step`` when ``A`` is all zeros), so a
 check reads the same whatever units the inputs are in. Its truncation error, about ``h**2 f''' / 6``, is
 near ``1e-12`` of the gradient for an ``f`` that varies on the scale of its inputs, and is not modelled.
@@ -76,11 +79,10 @@ Domain = tuple[float, float] | Callable[[np.random.Generator, tuple[int, int]], 
 class GradientMismatch(AssertionError):
     """A claimed gradient disagrees with finite differences by more than the tolerance.
 
-    ``what`` says where; ``numeric``, ``claimed`` and ``tolerance`` hold the numbers the message prints.
+    ``numeric``, ``claimed`` and ``tolerance`` hold the numbers the message prints.
     """
 
     def __init__(self, what: str, numeric: float, claimed: float, tolerance: float) -> None:
-        self.what = what
         self.numeric, self.claimed, self.tolerance = float(numeric), float(claimed), float(tolerance)
         super().__init__(
             f"{what}: numeric {self.numeric!r}, claimed {self.claimed!r}, "

@@ -24,7 +24,7 @@ from derivations.gradcheck import (
     numeric_gradient,
 )
 
-SHAPES = [(1, 1, 1), (2, 3, 4), (4, 3, 2), (5, 1, 3), (3, 7, 6)]
+SHAPES = [(2, 3, 4), (4, 3, 2), (5, 1, 3), (3, 7, 6)]
 OFF_BY = 1.001
 MARGIN = 100
 
@@ -60,7 +60,7 @@ def test_accepts_an_elementwise_gradient(shape: tuple[int, int]) -> None:
     check_grads(cube, [dA], A)
 
 
-@pytest.mark.parametrize("M, D, N", SHAPES[1:])
+@pytest.mark.parametrize("M, D, N", SHAPES)
 @pytest.mark.parametrize("which", [0, 1])
 def test_entrywise_check_rejects_a_gradient_off_by_a_tenth_of_a_percent(M: int, D: int, N: int,
                                                                          which: int) -> None:
@@ -73,7 +73,7 @@ def test_entrywise_check_rejects_a_gradient_off_by_a_tenth_of_a_percent(M: int, 
     assert_far_outside(info.value)
 
 
-@pytest.mark.parametrize("M, D, N", SHAPES[1:])
+@pytest.mark.parametrize("M, D, N", SHAPES)
 def test_directional_check_rejects_a_gradient_off_by_a_tenth_of_a_percent(M: int, D: int, N: int) -> None:
     X, W, G, L = layer(M, D, N)
     dX, dW = linear.backward(X, W, G)
