@@ -1,27 +1,30 @@
 """derivations.gradcheck accepts true gradients and rejects ones that are slightly or structurally wrong.
 
-The margin of the 0.1% test: inputs are standard normal, so gradient entries and ``<grad, u>`` are of
-order one. Multiplying a gradient ``g`` by ``OFF_BY = 1.001`` moves it by ``1e-3 |g|`` against a tolerance of
-``ATOL + RTOL |g| = 1e-7 + 1e-6 |g|``: about 900 times the tolerance at ``|g| = 1``. The tests demand at
-least ``MARGIN = 100`` times, which holds for ``|g| >= 0.012``, so a failure is not a near miss.
+The margin of the 0.1% test: multiplying a gradient ``g`` by ``OFF_BY = 1.001`` moves an entry by
+``1e-3 |g_ij|`` against a tolerance of ``RTOL * S = 1e-7 * max|g|`` plus the rounding of ``f``: about 1e4
+times the tolerance at the largest entry. The tests demand at least ``MARGIN = 100`` times, so a failure
+is not a near miss, at every scale of ``f`` and of its inputs.
 """
 
 from __future__ import annotations
+
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
 
 from derivations.gradcheck import (
-    ATOL,
     RTOL,
     GradientMismatch,
+    InconclusiveCheck,
     check_grads,
+    check_topic,
     directional_check,
     numeric_gradient,
 )
 from derivations.topics import linear
 
-SHAPES = [(1, 1, 1), (2, 3, 4), (4, 3, 2), (5, 1, 3), (3, 7, 6)]
+SHAPES = [(2, 3, 4), (4, 3, 2), (5, 1, 3), (3, 7, 6)]
 OFF_BY = 1.001
 MARGIN = 100
 
@@ -48,22 +51,16 @@ def assert_far_outside(err: GradientMismatch) -> None:
     assert abs(err.claimed - err.numeric) >= MARGIN * err.tolerance, message
 
 
-@pytest.mark.parametrize("M, D, N", SHAPES)
-def test_accepts_the_linear_layer_gradients(M: int, D: int, N: int) -> None:
-    X, W, G, L = layer(M, D, N)
-    check_grads(L, linear.backward(X, W, G), X, W, names=("X", "W"))
-
-
 @pytest.mark.parametrize("shape", [(1, 1), (3, 4), (6, 2)])
 def test_accepts_an_elementwise_gradient(shape: tuple[int, int]) -> None:
     A = np.random.default_rng(sum(shape)).standard_normal(shape)
     dA = 3 * A**2
-    np.testing.assert_allclose(numeric_gradient(cube, A), dA, rtol=RTOL, atol=ATOL)
+    np.testing.assert_allclose(numeric_gradient(cube, A), dA, rtol=0, atol=RTOL * np.abs(dA).max())
     directional_check(cube, dA, A)
     check_grads(cube, [dA], A)
 
 
-@pytest.mark.parametrize("M, D, N", SHAPES[1:])
+@pytest.mark.parametrize("M, D, N", SHAPES)
 @pytest.mark.parametrize("which", [0, 1])
 def test_entrywise_check_rejects_a_gradient_off_by_a_tenth_of_a_percent(M: int, D: int, N: int,
                                                                          which: int) -> None:
@@ -76,7 +73,7 @@ def test_entrywise_check_rejects_a_gradient_off_by_a_tenth_of_a_percent(M: int, 
     assert_far_outside(info.value)
 
 
-@pytest.mark.parametrize("M, D, N", SHAPES[1:])
+@pytest.mark.parametrize("M, D, N", SHAPES)
 def test_directional_check_rejects_a_gradient_off_by_a_tenth_of_a_percent(M: int, D: int, N: int) -> None:
     X, W, G, L = layer(M, D, N)
     dX, dW = linear.backward(X, W, G)
@@ -197,5 +194,346 @@ def test_rejects_malformed_arguments(args: tuple, error: type[Exception], messag
     assert message in str(info.value)
 
 
+SCALES = [1e-9, 1.0, 1e9]
+
+
+@pytest.mark.parametrize("scale", SCALES)
+@pytest.mark.parametrize("offset", [0.0, 1e3])
+@pytest.mark.parametrize("size", SCALES)
+def test_verdicts_do_not_depend_on_the_scale_of_f_or_of_its_inputs(scale: float, offset: float,
+                                                                   size: float) -> None:
+    A = size * np.random.default_rng(11).standard_normal((3, 3))
+
+    def f(A: np.ndarray) -> float:
+        return scale * (cube(A / size) + offset)
+
+    dA = scale * 3 * (A / size) ** 2 / size
+    check_grads(f, [dA], A)
+    for check in (lambda g: check_grads(f, [g], A), lambda g: directional_check(f, g, A)):
+        with pytest.raises(GradientMismatch) as info:
+            check(OFF_BY * dA)
+        assert_far_outside(info.value)
+        for wrong in (dA.T, np.zeros_like(A), -dA):
+            with pytest.raises(GradientMismatch):
+                check(wrong)
+
+
+def test_a_zero_gradient_of_a_tiny_function_is_rejected() -> None:
+    A = np.random.default_rng(12).standard_normal((2, 3))
+
+    def tiny(A: np.ndarray) -> float:
+        return 1e-9 * cube(A)
+
+    check_grads(tiny, [3e-9 * A**2], A)
+    with pytest.raises(GradientMismatch, match=r"claimed 0\.0,"):
+        check_grads(tiny, [np.zeros_like(A)], A)
+    with pytest.raises(GradientMismatch, match=r"claimed 0\.0,"):
+        directional_check(tiny, np.zeros_like(A), A)
+
+
+def test_a_large_constant_offset_is_inconclusive_rather_than_a_false_rejection() -> None:
+    """At the default step the offset leaves f's difference quotients a multiple of 61; nothing can fail."""
+    A = np.random.default_rng(13).standard_normal((2, 3))
+
+    def offset(A: np.ndarray) -> float:
+        return np.sum(A**2) + 1e12
+
+    for claimed in (2 * A, OFF_BY * 2 * A, np.zeros_like(A)):
+        with pytest.raises(InconclusiveCheck, match=r"at \|f\| = 1e\+12 .* so this check could not fail"):
+            check_grads(offset, [claimed], A)
+        with pytest.raises(InconclusiveCheck, match="subtract f's constant part"):
+            directional_check(offset, claimed, A)
+    # A quadratic's central difference is exact at any step, so the step the message names will do.
+    step = 100.0
+    check_grads(offset, [2 * A], A, step=step)
+    with pytest.raises(GradientMismatch) as info:
+        check_grads(offset, [OFF_BY * 2 * A], A, step=step)
+    assert_far_outside(info.value)
+
+
+def test_an_offset_small_against_the_gradient_still_lets_the_check_fail() -> None:
+    A = np.random.default_rng(14).standard_normal((2, 3))
+
+    def f(A: np.ndarray) -> float:
+        return 1e9 * np.sum(A**2) + 1e12
+
+    check_grads(f, [2e9 * A], A)
+    with pytest.raises(GradientMismatch) as info:
+        check_grads(f, [OFF_BY * 2e9 * A], A)
+    assert_far_outside(info.value)
+
+
+def test_a_constant_function_cannot_vouch_for_a_zero_gradient() -> None:
+    with pytest.raises(InconclusiveCheck, match="gradient's scale 0, so this check could not fail"):
+        check_grads(lambda A: 5.0, [np.zeros((2, 2))], np.ones((2, 2)))
+    check_grads(lambda A: 0.0, [np.zeros((2, 2))], np.ones((2, 2)))
+
+
+BAD_SETTINGS = [
+    ({"directions": 0}, ValueError, "directions must be at least 1, got 0"),
+    ({"directions": -2}, ValueError, "directions must be at least 1, got -2"),
+    ({"directions": 2.0}, TypeError, "directions must be an int, got float 2.0"),
+    ({"directions": True}, TypeError, "directions must be an int, got bool True"),
+    ({"rng": -1}, ValueError, "rng must be a non-negative int seed, got -1"),
+    ({"rng": 0.5}, TypeError, "rng must be None, an int seed or a numpy.random.Generator, got float 0.5"),
+    ({"rng": True}, TypeError, "rng must be None, an int seed or a numpy.random.Generator, got bool True"),
+    ({"rng": np.random.RandomState(0)}, TypeError,
+     "rng must be None, an int seed or a numpy.random.Generator, got RandomState"),
+    ({"step": 0}, ValueError, "step must be a finite positive number, got 0"),
+    ({"step": -1e-6}, ValueError, "step must be a finite positive number, got -1e-06"),
+    ({"step": np.nan}, ValueError, "step must be a finite positive number, got nan"),
+    ({"step": np.inf}, ValueError, "step must be a finite positive number, got inf"),
+    ({"step": "1e-6"}, TypeError, "step must be a real number, got str '1e-6'"),
+    ({"step": 1e-6j}, TypeError, "step must be a real number, got complex 1e-06j"),
+    ({"step": True}, TypeError, "step must be a real number, got bool True"),
+    ({"rtol": -1e-7}, ValueError, "rtol must be at least 0 and below 1, got -1e-07"),
+    ({"rtol": 1}, ValueError, "rtol must be at least 0 and below 1, got 1"),
+    ({"rtol": np.nan}, ValueError, "rtol must be at least 0 and below 1, got nan"),
+    ({"rtol": None}, TypeError, "rtol must be a real number, got NoneType None"),
+]
+
+
+@pytest.mark.parametrize("setting, error, message", BAD_SETTINGS)
+def test_meaningless_settings_are_refused_by_name(setting: dict, error: type[Exception],
+                                                  message: str) -> None:
+    """A wrong gradient is passed, so a setting that slipped through would show as an acceptance."""
+    A = np.random.default_rng(8).standard_normal((2, 3))
+    with pytest.raises(error) as info:
+        directional_check(cube, 3 * A, A, **setting)
+    assert message in str(info.value)
+    with pytest.raises(error) as info:
+        check_grads(cube, [3 * A], A, **setting)
+    assert message in str(info.value)
+    if "step" in setting:
+        with pytest.raises(error) as info:
+            numeric_gradient(cube, A, **setting)
+        assert message in str(info.value)
+
+
+@pytest.mark.parametrize("seed", [0, 7, np.int64(7)])
+def test_an_int_seed_is_a_generator_with_that_seed(seed: int) -> None:
+    A = np.random.default_rng(9).standard_normal((2, 3))
+    directional_check(cube, 3 * A**2, A, rng=seed)
+    check_grads(cube, [3 * A**2], A, rng=seed)
+    messages = []
+    for rng in (seed, np.random.default_rng(seed)):
+        with pytest.raises(GradientMismatch) as info:
+            directional_check(cube, 3 * A, A, rng=rng)
+        messages.append(str(info.value))
+    assert messages[0] == messages[1]
+
+
+@pytest.mark.parametrize(
+    "call, error, message",
+    [
+        (lambda A: check_grads(3.0, [A], A), TypeError, "f must be callable, got float 3.0"),
+        (lambda A: directional_check(None, A, A), TypeError, "f must be callable, got NoneType None"),
+        (lambda A: numeric_gradient("cube", A), TypeError, "f must be callable, got str 'cube'"),
+        (lambda A: numeric_gradient(cube, A, name=""), ValueError, "name must not be empty"),
+        (lambda A: directional_check(cube, A, A, name=1), TypeError, "name must be a string, got int 1"),
+        (lambda A: check_grads(cube, [A], A, names="A"), TypeError,
+         "names must be a list or tuple of strings, got str 'A'"),
+        (lambda A: check_grads(lambda A, B: 0.0, [A, A], A, A, names=("A", "A")), ValueError,
+         "names must differ from each other, got ['A', 'A']"),
+        (lambda A: check_grads(cube, [A], A, names=(None,)), TypeError,
+         "names[0] must be a string, got NoneType None"),
+    ],
+)
+def test_meaningless_arguments_are_refused_by_name(call, error: type[Exception], message: str) -> None:
+    with pytest.raises(error) as info:
+        call(np.ones((2, 2)))
+    assert message in str(info.value)
+
+
 def test_gradient_mismatch_is_an_assertion_error() -> None:
     assert issubclass(GradientMismatch, AssertionError)
+
+
+# --- check_topic ---------------------------------------------------------------------------------------
+
+
+def topic(name: str, forward, backward) -> SimpleNamespace:
+    """A stand-in for a topic module."""
+    return SimpleNamespace(__name__=name, forward=forward, backward=backward)
+
+
+def both_sides_of_the_kink(rng: np.random.Generator, shape: tuple[int, int]) -> np.ndarray:
+    return rng.choice([-1.0, 1.0], size=shape) * rng.uniform(0.1, 2.0, size=shape)
+
+
+def class_labels(rng: np.random.Generator, shape: tuple[int, int]) -> np.ndarray:
+    return rng.integers(0, 4, size=shape)
+
+
+def softmax(Z: np.ndarray) -> np.ndarray:
+    E = np.exp(Z - Z.max(axis=1, keepdims=True))
+    return E / E.sum(axis=1, keepdims=True)
+
+
+def cross_entropy(Z: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Row losses ``-log softmax(Z)[m, y_m]`` as an (M, 1) matrix; ``y`` holds one class number per row."""
+    return -np.log(np.take_along_axis(softmax(Z), y, axis=1))
+
+
+def one_hot(y: np.ndarray, classes: int) -> np.ndarray:
+    return np.eye(classes)[y[:, 0]]
+
+
+def linear_with(dX, dW) -> SimpleNamespace:
+    """``Y = X W`` with the given formulas for its gradients."""
+    return topic("linear_variant", linear.forward, lambda X, W, G: (dX(X, W, G), dW(X, W, G)))
+
+
+RELU = topic("relu", lambda Z: np.maximum(Z, 0), lambda Z, G: (G * (Z > 0),))
+LOG = topic("log", lambda Z: np.log(Z), lambda Z, G: (G / Z,))
+AFFINE = topic("affine", lambda X, W, b: X @ W + b,
+               lambda X, W, b, G: (G @ W.T, X.T @ G, G.sum(axis=0, keepdims=True)))
+CROSS_ENTROPY = topic("cross_entropy", cross_entropy,
+                      lambda Z, y, G: (G * (softmax(Z) - one_hot(y, Z.shape[1])), None))
+LAYERS = [((1, 1), (1, 1)), ((2, 3), (3, 4)), ((4, 3), (3, 2)), ((3, 7), (7, 6))]
+
+
+def test_check_topic_accepts_right_topics_and_counts_its_comparisons() -> None:
+    """One comparison per gradient entry and DIRECTIONS = 3 per input and case."""
+    assert check_topic(linear, LAYERS) == sum(m * d + d * n + 6 for (m, d), (_, n) in LAYERS)
+    assert check_topic(RELU, [((3, 4),), ((1, 1),)], both_sides_of_the_kink) == 12 + 3 + 1 + 3
+    assert check_topic(LOG, [((2, 5),)], (0.1, 2.0)) == 10 + 3
+    assert check_topic(AFFINE, [((2, 3), (3, 4), (1, 4))]) == 6 + 12 + 4 + 9
+    assert check_topic(CROSS_ENTROPY, [((5, 4), (5, 1))], ((-2.0, 2.0), class_labels), wrt=(0,)) == 20 + 3
+
+
+@pytest.mark.parametrize(
+    "wrong, shapes, where",
+    [
+        (linear_with(lambda X, W, G: OFF_BY * G @ W.T, lambda X, W, G: X.T @ G), ((2, 3), (3, 4)),
+         "linear_variant at X (2, 3), W (3, 4): gradient for X at entry ["),
+        (linear_with(lambda X, W, G: G @ W.T, lambda X, W, G: OFF_BY * X.T @ G), ((3, 7), (7, 6)),
+         "linear_variant at X (3, 7), W (7, 6): gradient for W at entry ["),
+    ],
+)
+def test_check_topic_rejects_a_gradient_off_by_a_tenth_of_a_percent(wrong, shapes, where: str) -> None:
+    with pytest.raises(GradientMismatch) as info:
+        check_topic(wrong, [shapes])
+    assert str(info.value).startswith(where)
+    assert_far_outside(info.value)
+
+
+@pytest.mark.parametrize(
+    "wrong, shapes, message",
+    [
+        (linear_with(lambda X, W, G: G @ W, lambda X, W, G: X.T @ G), ((3, 3), (3, 3)),
+         "linear_variant at X (3, 3), W (3, 3): gradient for X at entry ["),
+        (linear_with(lambda X, W, G: G @ W.T, lambda X, W, G: G.T @ X), ((3, 3), (3, 3)),
+         "linear_variant at X (3, 3), W (3, 3): gradient for W at entry ["),
+        (topic("relu", RELU.forward, lambda Z, G: (G * (Z >= 0.5),)), ((4, 4),),
+         "relu at Z (4, 4): gradient for Z at entry ["),
+        (topic("affine", AFFINE.forward,
+               lambda X, W, b, G: (G @ W.T, X.T @ G, G.mean(axis=0, keepdims=True))),
+         ((2, 3), (3, 4), (1, 4)), "affine at X (2, 3), W (3, 4), b (1, 4): gradient for b at entry ["),
+    ],
+)
+def test_check_topic_rejects_a_wrong_formula_naming_topic_shapes_input_and_entry(wrong, shapes,
+                                                                                 message: str) -> None:
+    with pytest.raises(GradientMismatch) as info:
+        check_topic(wrong, [shapes], both_sides_of_the_kink)
+    assert str(info.value).startswith(message)
+
+
+def test_check_topic_differentiates_only_the_inputs_in_wrt() -> None:
+    shapes, domain = [((5, 4), (5, 1))], ((-2.0, 2.0), class_labels)
+    check_topic(CROSS_ENTROPY, shapes, domain, wrt=(0,))
+    wrong = topic("cross_entropy", cross_entropy, lambda Z, y, G: (G * softmax(Z), None))
+    with pytest.raises(GradientMismatch, match=r"^cross_entropy at Z \(5, 4\), y \(5, 1\): gradient for Z"):
+        check_topic(wrong, shapes, domain, wrt=(0,))
+    with pytest.raises(TypeError, match="y must be float64, got dtype int64"):
+        check_topic(CROSS_ENTROPY, shapes, domain)
+
+
+@pytest.mark.parametrize(
+    "backward, error, message",
+    [
+        (lambda X, W, G: (G @ W.T, (X.T @ G).T), ValueError, "dW has shape (4, 3) but W has shape (3, 4)"),
+        (lambda X, W, G: (G @ W.T,), ValueError,
+         "linear_variant.backward must return one gradient per input (2), got 1"),
+        (lambda X, W, G: G @ W.T, TypeError,
+         "linear_variant.backward must return a tuple of gradients, got ndarray"),
+        (lambda X, W, G: (G @ W.T, None), ValueError, "dW must be 2-D, got 0-D"),
+        (lambda X, W, G: (G @ W.T, np.rint(X.T @ G).astype(int)), TypeError,
+         "dW must be float64, got dtype int64"),
+    ],
+)
+def test_check_topic_rejects_a_malformed_backward(backward, error: type[Exception], message: str) -> None:
+    with pytest.raises(error) as info:
+        check_topic(topic("linear_variant", linear.forward, backward), [((2, 3), (3, 4))])
+    assert message in str(info.value)
+
+
+def test_check_topic_draws_each_input_from_its_own_domain() -> None:
+    seen: dict[str, list[float]] = {"X": [], "W": []}
+
+    def forward(X: np.ndarray, W: np.ndarray) -> np.ndarray:
+        seen["X"] += X.ravel().tolist()
+        seen["W"] += W.ravel().tolist()
+        return X @ W
+
+    bounded = topic("bounded", forward, linear.backward)
+    check_topic(bounded, [((2, 3), (3, 4))], ((1.0, 2.0), (-3.0, -2.0)))
+    # Central differences move an input by a millionth of its size beyond the domain, no further.
+    assert min(seen["X"]) > 1.0 - 1e-5 and max(seen["X"]) < 2.0 + 1e-5
+    assert min(seen["W"]) > -3.0 - 1e-5 and max(seen["W"]) < -2.0 + 1e-5
+    with np.errstate(invalid="ignore"), pytest.raises(ValueError, match="must return a finite real scalar"):
+        check_topic(LOG, [((2, 2),)])
+
+
+def test_check_topic_is_seeded() -> None:
+    wrong = linear_with(lambda X, W, G: G @ W.T, lambda X, W, G: OFF_BY * X.T @ G)
+    messages = set()
+    for _ in range(2):
+        with pytest.raises(GradientMismatch) as info:
+            check_topic(wrong, [((2, 3), (3, 4))], seed=5)
+        messages.add(str(info.value))
+    with pytest.raises(GradientMismatch) as info:
+        check_topic(wrong, [((2, 3), (3, 4))], seed=6)
+    assert len(messages) == 1 and str(info.value) not in messages
+
+
+@pytest.mark.parametrize(
+    "arguments, error, message",
+    [
+        ({"topic": np.ones(2)}, TypeError, "topic must have callable forward and backward, got ndarray"),
+        ({"topic": SimpleNamespace(forward=linear.forward)}, TypeError,
+         "topic must have callable forward and backward, got SimpleNamespace"),
+        ({"shapes": ((2, 3), (3, 4))}, TypeError,
+         "shapes[0][0] must be a (rows, columns) pair of ints, got int 2"),
+        ({"shapes": []}, ValueError, "shapes must list at least one case"),
+        ({"shapes": "2x3"}, TypeError, "shapes must be a list or tuple of cases, got str '2x3'"),
+        ({"shapes": [[]]}, ValueError, "shapes[0] must list one shape per input, got none"),
+        ({"shapes": [((2, 3), (3, 4)), ((2, 3),)]}, ValueError, "shapes[1] has 1 shapes but shapes[0] has 2"),
+        ({"shapes": [((2, 0), (0, 4))]}, ValueError, "shapes[0][0] must have positive sizes, got (2, 0)"),
+        ({"shapes": [((2, 3.0), (3, 4))]}, TypeError, "shapes[0][0] must be a (rows, columns) pair of ints"),
+        ({"domain": (2.0, -2.0)}, ValueError,
+         "domain must be (low, high) with finite low < high, got (2.0, -2.0)"),
+        ({"domain": (0.0, np.inf)}, ValueError, "domain must be (low, high) with finite low < high"),
+        ({"domain": (0.0, "1")}, TypeError, "domain[1] must be a real number, got str '1'"),
+        ({"domain": 2.0}, TypeError,
+         "domain must be (low, high) or a function (rng, shape) -> array, got float 2.0"),
+        ({"domain": ((0.0, 1.0),)}, ValueError, "domain gives 1 domains for 2 inputs"),
+        ({"domain": ((0.0, 1.0), (1.0, 0.0))}, ValueError,
+         "domain[1] must be (low, high) with finite low < high"),
+        ({"seed": -1}, ValueError, "seed must be a non-negative int seed, got -1"),
+        ({"seed": 1.5}, TypeError, "seed must be an int, got float 1.5"),
+        ({"seed": np.random.default_rng(0)}, TypeError, "seed must be an int, got Generator"),
+        ({"wrt": 0}, TypeError, "wrt must be None or a list or tuple of input positions, got int 0"),
+        ({"wrt": ()}, ValueError, "wrt must name at least one input position"),
+        ({"wrt": (2,)}, ValueError, "wrt[0] must be an input position from 0 to 1, got 2"),
+        ({"wrt": (-1,)}, ValueError, "wrt[0] must be an input position from 0 to 1, got -1"),
+        ({"wrt": (True,)}, TypeError, "wrt[0] must be an int, got bool True"),
+        ({"wrt": (0, 0)}, ValueError, "wrt must not repeat a position, got (0, 0)"),
+    ],
+)
+def test_check_topic_refuses_meaningless_arguments_by_name(arguments: dict, error: type[Exception],
+                                                           message: str) -> None:
+    call = {"topic": linear, "shapes": [((2, 3), (3, 4))]} | arguments
+    with pytest.raises(error) as info:
+        check_topic(**call)
+    assert message in str(info.value)
