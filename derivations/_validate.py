@@ -55,6 +55,43 @@ def matrix(name: str, A: object) -> np.ndarray:
     return _from_objects(name, arr)
 
 
+def inputs(**arrays: object) -> tuple[np.ndarray, ...]:
+    """Validate each named matrix and bring them to one kind (see :func:`same_kind`)."""
+    return same_kind(**{name: matrix(name, A) for name, A in arrays.items()})
+
+
+def exact_inputs(**arrays: object) -> tuple[np.ndarray, ...]:
+    """:func:`inputs` for a worked example, which shows exact numbers only.
+
+    >>> exact_inputs(X=[[0.5]])
+    Traceback (most recent call last):
+    ...
+    TypeError: worked examples show exact numbers: X holds floats; use integers or fractions such as 1/2
+    """
+    for name, A in arrays.items():
+        if matrix(name, A).dtype != object:
+            raise TypeError(f"worked examples show exact numbers: {name} holds floats; "
+                            "use integers or fractions such as 1/2")
+    return inputs(**arrays)
+
+
+def chain(A: np.ndarray, B: np.ndarray, a: str, b: str) -> None:
+    """Refuse a product ``A B`` whose inner sizes differ, naming both."""
+    if A.shape[1] != B.shape[0]:
+        raise ValueError(f"{a} has shape {A.shape} and {b} has shape {B.shape}: "
+                         f"{a}'s {A.shape[1]} columns must match {b}'s {B.shape[0]} rows")
+
+
+def scalar(v: object) -> int | Fraction:
+    """An exact number as ``int`` when it is one, else ``Fraction``.
+
+    >>> scalar(np.int64(4)), scalar(Fraction(6, 4))
+    (4, Fraction(3, 2))
+    """
+    v = Fraction(v)
+    return int(v.numerator) if v.denominator == 1 else Fraction(int(v.numerator), int(v.denominator))
+
+
 def narrow(A: np.ndarray) -> np.ndarray:
     """An exact result as ``int64`` when every entry is an integer that fits; otherwise unchanged.
 

@@ -98,7 +98,8 @@ def _plain(v: object) -> str:
 
 def _text_lhs(lhs: str) -> str:
     """A readable plain-text version of a page's TeX label."""
-    out = re.sub(r"\\frac\{\\partial (\w)\}\{\\partial ([^{}]*(?:\{[^{}]*\})?)\}", r"∂\1/∂\2", lhs)
+    out = re.sub(r"\\(?:text|mathbf)\{([^{}]*)\}", r"\1", lhs)
+    out = re.sub(r"\\frac\{\\partial (\w)\}\{\\partial ([^{}]*(?:\{[^{}]*\})?)\}", r"∂\1/∂\2", out)
     out = re.sub(r"\\sum_\{(\w)=1\}\^\{(\d+)\}", r"Σ_{\1=1..\2} ", out)
     out = out.replace(r"^{\mathsf T}", "ᵀ").replace(r"\,", " ").replace("\\", "")
     return re.sub(r"\s+", " ", out).strip()

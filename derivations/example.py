@@ -18,6 +18,14 @@ class Expansion:
 
 
 @dataclass(frozen=True)
+class Sum:
+    """A sum written term by term: ``t_1 + t_2 + ... = total``."""
+
+    terms: tuple[Number, ...]
+    total: Number
+
+
+@dataclass(frozen=True)
 class RowCol:
     """A row vector times a column vector: ``[row] [col] = total``."""
 
@@ -35,7 +43,7 @@ class Shown:
     """
 
     lhs: str
-    value: np.ndarray | Number | Expansion | RowCol
+    value: np.ndarray | Number | Expansion | Sum | RowCol
     entry: tuple[int, int] | None = None
 
 

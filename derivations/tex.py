@@ -6,7 +6,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from derivations.example import Expansion, RowCol, Shown
+from derivations.example import Expansion, RowCol, Shown, Sum
 from derivations.values import Ln, Rounded, kind
 
 
@@ -32,6 +32,16 @@ def number(v: object) -> str:
         return str(v.numerator)
     sign = "-" if v < 0 else ""
     return rf"{sign}\frac{{{abs(v.numerator)}}}{{{v.denominator}}}"
+
+
+def indices(*parts: int | str) -> str:
+    """A subscript's indices: run together while each is one character (``23``, ``2k``), else ``10,3``.
+
+    >>> indices(2, 3), indices("k", 4), indices(10, 3)
+    ('23', 'k4', '10,3')
+    """
+    texts = [str(p) for p in parts]
+    return ("" if all(len(t) == 1 for t in texts) else ",").join(texts)
 
 
 def factor(v: object) -> str:
@@ -65,6 +75,8 @@ def shown(q: Shown) -> str:
     v = q.value
     if isinstance(v, Expansion):
         body = " + ".join(rf"{factor(a)} \cdot {factor(b)}" for a, b in v.terms) + f" = {number(v.total)}"
+    elif isinstance(v, Sum):
+        body = " + ".join(factor(t) for t in v.terms) + f" = {number(v.total)}"
     elif isinstance(v, RowCol):
         body = f"{matrix(np.array([v.row], dtype=object))} {matrix(np.array([v.col], dtype=object).T)}"
         body += f" = {number(v.total)}"

@@ -12,7 +12,7 @@ from __future__ import annotations
 import importlib
 from types import ModuleType
 
-TOPICS: tuple[str, ...] = ("linear",)
+TOPICS: tuple[str, ...] = ("linear", "affine")
 
 
 def topic(name: str) -> ModuleType:

@@ -5,11 +5,10 @@ Shapes: ``X`` is ``(M, D)``, ``W`` is ``(D, N)``, ``Y`` and ``G = dL/dY`` are ``
 
 from __future__ import annotations
 
-from fractions import Fraction
-
 import numpy as np
 
-from derivations._validate import matrix, narrow, same_kind
+from derivations import tex
+from derivations._validate import chain, exact_inputs, inputs, narrow, scalar
 from derivations.example import Example, Expansion, RowCol, Shown
 
 
@@ -106,24 +105,21 @@ def worked_example(X: object = ((-1, 2, -2), (3, 1, -1)),
     ...
     TypeError: worked examples show exact numbers: X holds floats; use integers or fractions such as 1/2
     """
-    for name, A in (("X", X), ("W", W), ("G", G)):
-        if matrix(name, A).dtype != object:
-            raise TypeError(f"worked examples show exact numbers: {name} holds floats; "
-                            "use integers or fractions such as 1/2")
-    X, W, G = _inputs(X, W, G)
+    X, W, G = exact_inputs(X=X, W=W, G=G)
+    chain(X, W, "X", "W")
     Y = X @ W
     dX, dW = backward(X, W, G)
     M, N = Y.shape
     (xi, xj), (wi, wj) = (M, X.shape[1]), (W.shape[0], (N + 1) // 2)
     x_sum, x_rowcol = _entry(
-        r"\frac{\partial L}{\partial x_{%s}}" % _pair(xi, xj),
-        r"\sum_{k=1}^{%d} g_{%s}\, w_{%s}" % (N, _pair(xi, "k"), _pair(xj, "k")),
+        r"\frac{\partial L}{\partial x_{%s}}" % tex.indices(xi, xj),
+        r"\sum_{k=1}^{%d} g_{%s}\, w_{%s}" % (N, tex.indices(xi, "k"), tex.indices(xj, "k")),
         r"G_{%d,:}\,(W^{\mathsf T})_{:,%d}" % (xi, xj),
         G[xi - 1], W[xj - 1], (xi, xj),
     )
     w_sum, w_rowcol = _entry(
-        r"\frac{\partial L}{\partial w_{%s}}" % _pair(wi, wj),
-        r"\sum_{k=1}^{%d} x_{%s}\, g_{%s}" % (M, _pair("k", wi), _pair("k", wj)),
+        r"\frac{\partial L}{\partial w_{%s}}" % tex.indices(wi, wj),
+        r"\sum_{k=1}^{%d} x_{%s}\, g_{%s}" % (M, tex.indices("k", wi), tex.indices("k", wj)),
         r"(X^{\mathsf T})_{%d,:}\,G_{:,%d}" % (wi, wj),
         X[:, wi - 1], G[:, wj - 1], (wi, wj),
     )
@@ -135,7 +131,7 @@ def worked_example(X: object = ((-1, 2, -2), (3, 1, -1)),
             "G": Shown(r"G = \frac{\partial L}{\partial Y}", narrow(G)),
             "Y": Shown("Y = XW", narrow(Y)),
             "L": Shown(r"L = \sum_{m=1}^{%d}\sum_{n=1}^{%d} g_{mn}\, y_{mn}" % (M, N),
-                       _scalar((G * Y).sum())),
+                       scalar((G * Y).sum())),
             "dX": Shown(r"\frac{\partial L}{\partial X} = G W^{\mathsf T}", dX),
             "dW": Shown(r"\frac{\partial L}{\partial W} = X^{\mathsf T} G", dW),
             "dX_entry": x_sum,
@@ -150,34 +146,16 @@ def _entry(
     lhs: str, by_sum: str, by_rowcol: str, row: np.ndarray, col: np.ndarray, at: tuple[int, int]
 ) -> tuple[Shown, Shown]:
     """One gradient entry shown twice: as a sum written term by term, and as row times column."""
-    r, c = tuple(map(_scalar, row)), tuple(map(_scalar, col))
-    total = _scalar(row @ col)
+    r, c = tuple(map(scalar, row)), tuple(map(scalar, col))
+    total = scalar(row @ col)
     return (
         Shown(f"{lhs} = {by_sum}", Expansion(tuple(zip(r, c, strict=True)), total), at),
         Shown(f"{lhs} = {by_rowcol}", RowCol(r, c, total), at),
     )
 
 
-def _pair(i: int | str, j: int | str) -> str:
-    """A two-index subscript: run together (``23``, ``2k``) while both are one character, else ``10,3``."""
-    i, j = str(i), str(j)
-    return f"{i}{j}" if len(i) == len(j) == 1 else f"{i},{j}"
-
-
-def _scalar(v: object) -> int | Fraction:
-    v = Fraction(v)
-    return v.numerator if v.denominator == 1 else v
-
-
 def _inputs(*arrays: object) -> tuple[np.ndarray, ...]:
-    """Validate ``X, W`` (and ``G``): each a real matrix, all exact or all float, inner sizes equal."""
-    names = "XWG"[: len(arrays)]
-    named = dict(zip(names, same_kind(**{n: matrix(n, A) for n, A in zip(names, arrays, strict=True)}),
-                     strict=True))
-    X, W = named["X"], named["W"]
-    if X.shape[1] != W.shape[0]:
-        raise ValueError(
-            f"X has shape {X.shape} and W has shape {W.shape}: "
-            f"X's {X.shape[1]} columns must match W's {W.shape[0]} rows"
-        )
-    return tuple(named.values())
+    """Validate ``X, W`` (and ``G``): real matrices of one kind whose product is defined."""
+    named = inputs(**dict(zip("XWG", arrays, strict=False)))
+    chain(named[0], named[1], "X", "W")
+    return named

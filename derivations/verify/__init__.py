@@ -153,6 +153,22 @@ class Page:
         self.expect(quantity, total, sum((u * v for u, v in pairs), Fraction(0)), f"{where} total")
         return total
 
+    def expect_sum(self, quantity: str, expected_lhs: list[str], terms: list[Fraction],
+                   where: str) -> Fraction:
+        """``t_1 + t_2 + ... = total``: every term as recomputed, the total their sum. Returns the total."""
+        text, total_text = self.lhs(quantity, expected_lhs, values=2)
+        try:
+            shown = [self.number(quantity, html.unparen(t)) for t in html.split_top(text, "+")]
+        except html.Unreadable as err:
+            raise Mismatch(f"{quantity}{where}: {err}") from None
+        if len(shown) != len(terms):
+            raise Mismatch(f"{quantity}{where}: shows {len(shown)} terms, the sum has {len(terms)}")
+        for k, (s, w) in enumerate(zip(shown, terms, strict=True), 1):
+            self.expect(quantity, s, w, f"{where} term {k}")
+        total = self.number(quantity, total_text)
+        self.expect(quantity, total, sum(terms, Fraction(0)), f"{where} total")
+        return total
+
     def expect_rowcol(self, quantity: str, expected_lhs: list[str], row: list[Fraction], col: list[Fraction],
                       where: str) -> None:
         """``[row] [col] = total``: a 1xK row, a Kx1 column, as recomputed, and their product."""

@@ -97,6 +97,8 @@ def serialize(node: Tag, svg: bool) -> str:
         base, *scripts = parts
         if len(scripts) != len(SCRIPTS[kind]):
             raise Unreadable(f"{kind} with {len(scripts)} scripts")
+        if svg and kind == "msubsup":  # drawn superscript first; the lower one is the subscript
+            scripts.sort(key=_lift)
         return serialize(base, svg) + "".join(f"{m}{{{serialize(s, svg)}}}"
                                               for m, s in zip(SCRIPTS[kind], scripts, strict=True))
     if kind == "mtable":
@@ -110,6 +112,11 @@ def serialize(node: Tag, svg: bool) -> str:
     if kind in ("mi", "mn", "mo", "mtext", "ms"):
         return _normal(_leaf_svg(node) if svg else node.get_text())
     raise Unreadable(f"unexpected {kind} node")
+
+
+def _lift(node: Tag) -> float:
+    m = re.search(r"translate\(\s*[-\d.e]+\s*,\s*([-\d.e]+)", node.get("transform", ""))
+    return float(m[1]) if m else 0.0
 
 
 def readings(block: Tag) -> tuple[str, str]:
@@ -176,11 +183,12 @@ def terms(text: str) -> list[tuple[str, str]]:
         factors = split_top(term, "⋅")
         if len(factors) != 2:
             raise Unreadable(f"cannot read {term!r} as a product of two numbers")
-        out.append(tuple(_unparen(f) for f in factors))
+        out.append(tuple(unparen(f) for f in factors))
     return out
 
 
-def _unparen(text: str) -> str:
+def unparen(text: str) -> str:
+    """A factor or term without the parentheses a negative number needs."""
     if text.startswith("(-") and text.endswith(")"):
         return text[1:-1]
     if text.startswith("-"):
