@@ -18,9 +18,12 @@ from __future__ import annotations
 import functools
 import inspect
 import re
+from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
+import sympy as sp
+from sympy.core.function import AppliedUndef
 
 from derivations.steps import (
     Mutation,
@@ -39,6 +42,29 @@ from derivations.topics import TOPICS
 
 ROOT = Path(__file__).resolve().parents[2]
 LANGS = ("zh", "en")
+
+
+def rename_loss_derivatives(expr: sp.Expr, y: Mapping[tuple[int, int], sp.Expr],
+                            g: Mapping[tuple[int, int], sp.Symbol]) -> sp.Expr:
+    """Replace each ``Subs(Derivative(L(..), xi), xi, y_mn)`` by ``g_mn``, checking L is taken at ``Y``."""
+    order = list(y)
+    position = {sp.expand(value): key for key, value in y.items()}
+
+    def g_of(subs: sp.Subs) -> sp.Symbol:
+        derivative = subs.expr
+        assert isinstance(derivative, sp.Derivative) and derivative.derivative_count == 1, subs
+        assert isinstance(derivative.expr, AppliedUndef) and derivative.expr.func.__name__ == "L", subs
+        (variable,) = derivative.variables
+        point = dict(zip(subs.variables, subs.point, strict=True))
+        arguments = [sp.expand(point.get(a, a)) for a in derivative.expr.args]
+        assert arguments == [sp.expand(y[key]) for key in order], f"L is not taken at Y in {subs}"
+        key = position[sp.expand(point[variable])]
+        assert order[derivative.expr.args.index(variable)] == key
+        return g[key]
+
+    renamed = expr.replace(lambda e: isinstance(e, sp.Subs), g_of)
+    assert not renamed.atoms(sp.Subs, sp.Derivative, AppliedUndef), renamed
+    return renamed
 
 
 def page_path(topic: Topic, lang: str) -> Path:

@@ -20,7 +20,6 @@ from dataclasses import dataclass
 
 import pytest
 import sympy as sp
-from sympy.core.function import AppliedUndef
 
 from derivations.steps import (
     Check,
@@ -41,7 +40,7 @@ from derivations.steps import (
 )
 from derivations.steps.syntax import Chain
 
-from .suite import StepSuite, page_step
+from .suite import StepSuite, page_step, rename_loss_derivatives
 
 Sizes = tuple[int, int, int]
 
@@ -72,29 +71,6 @@ def _symbol(name: str, row: int, col: int) -> sp.Symbol:
 
 def _grid(rows: int, cols: int) -> list[tuple[int, int]]:
     return [(r, c) for r in range(1, rows + 1) for c in range(1, cols + 1)]
-
-
-def rename_loss_derivatives(expr: sp.Expr, y: Mapping[tuple[int, int], sp.Expr],
-                            g: Mapping[tuple[int, int], sp.Symbol]) -> sp.Expr:
-    """Replace each ``Subs(Derivative(L(..), xi), xi, y_mn)`` by ``g_mn``, checking L is taken at ``Y``."""
-    order = list(y)
-    position = {sp.expand(value): key for key, value in y.items()}
-
-    def g_of(subs: sp.Subs) -> sp.Symbol:
-        derivative = subs.expr
-        assert isinstance(derivative, sp.Derivative) and derivative.derivative_count == 1, subs
-        assert isinstance(derivative.expr, AppliedUndef) and derivative.expr.func.__name__ == "L", subs
-        (variable,) = derivative.variables
-        point = dict(zip(subs.variables, subs.point, strict=True))
-        arguments = [sp.expand(point.get(a, a)) for a in derivative.expr.args]
-        assert arguments == [sp.expand(y[key]) for key in order], f"L is not taken at Y in {subs}"
-        key = position[sp.expand(point[variable])]
-        assert order[derivative.expr.args.index(variable)] == key
-        return g[key]
-
-    renamed = expr.replace(lambda e: isinstance(e, sp.Subs), g_of)
-    assert not renamed.atoms(sp.Subs, sp.Derivative, AppliedUndef), renamed
-    return renamed
 
 
 @dataclass(frozen=True)
