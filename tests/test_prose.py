@@ -24,7 +24,7 @@ MATH = re.compile(r"\$\$.+?\$\$|\$[^$\n]+\$", re.DOTALL)
 # G as a symbol: not part of a longer name or a TeX command.
 SYMBOL_G = re.compile(r"(?<![A-Za-z\\])G(?![A-Za-z])")
 DEFINES_G = r"G = \partial L / \partial Y"
-PAGES_USING_G = ("index", "linear", "notation")
+PAGES_USING_G = ("index", "linear", "errata", "notation")
 
 # Names that stay as they are in Chinese text.
 PROPER_NAMES = {"Python", "NumPy", "SymPy", "Jupyter", "Chromium", "MathJax", "SVG", "TeX", "GitHub",
