@@ -23,7 +23,7 @@ LINEAR = {"zh": ROOT / "docs" / "linear.md", "en": ROOT / "docs" / "linear.en.md
 WORDS = {
     "zh": {"errors": "## 错误", "notation": "## 记号与其他说明",
            "checked": "**检验**", "see": "**参见**", "source": "**原文**", "note": "**排版说明**",
-           "count": r"有 (\d+) 处错误\S另有 (\d+) 条记号与其他说明"},
+           "count": r"有 (\d+) 条错误\S另有 (\d+) 条记号与其他说明"},
     "en": {"errors": "## Errors", "notation": "## Notation and other remarks",
            "checked": "**Checked by**", "see": "**See**", "source": "**Source**",
            "note": "**Typesetting note**",
