@@ -27,8 +27,8 @@ DEFINES_G = r"G = \partial L / \partial Y"
 PAGES_USING_G = ("index", "linear", "errata", "notation")
 
 # Names that stay as they are in Chinese text.
-PROPER_NAMES = {"Python", "NumPy", "SymPy", "Jupyter", "Chromium", "MathJax", "SVG", "TeX", "GitHub",
-                "darkknightzh"}
+PROPER_NAMES = {"Python", "NumPy", "SymPy", "PyTorch", "Jupyter", "Chromium", "MathJax", "SVG", "TeX",
+                "GitHub", "darkknightzh"}
 # Math written without $: Y = XW, x_ij, dY/dw_ij in headings and alt text.
 MATH_TOKEN = re.compile(r"[A-Za-z]{1,2}(?:_[A-Za-z]+)?")
 
