@@ -22,7 +22,7 @@ def seed(name: str, n: int) -> int:
     """The fixed seed of exercise ``n`` of topic ``name``.
 
     >>> seed("linear", 1)
-    1573224236
+    139059635
     """
     return zlib.crc32(f"{name}/{n}".encode())
 
