@@ -1,0 +1,5 @@
+import sys
+
+from derivations.figures import main
+
+sys.exit(main())
