@@ -95,6 +95,8 @@ def scratch_tree(n: int) -> Path:
             shutil.copy2(src, tree / rel)
     if (ROOT / "node_modules").is_dir():
         (tree / "node_modules").symlink_to(ROOT / "node_modules")
+    if (ROOT / ".cache" / "mathjax").is_dir():  # keyed by content: tests that typeset skip Node
+        shutil.copytree(ROOT / ".cache" / "mathjax", tree / ".cache" / "mathjax")
     return tree
 
 
