@@ -17,7 +17,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from bs4 import BeautifulSoup, Tag
+from bs4 import BeautifulSoup, SoupStrainer, Tag
 
 from derivations.topics import linear
 from derivations.verify import (
@@ -79,11 +79,9 @@ def formula(tex: str, kind: str = "exact", places: int | None = None, quantity: 
 @pytest.fixture(scope="module")
 def built(site_dir: Path) -> dict[str, str]:
     """The worked-example blocks of each built FC page, as HTML."""
-    out = {}
-    for rel in PAGES:
-        soup = BeautifulSoup((site_dir / rel).read_text(encoding="utf-8"), "html.parser")
-        out[rel] = "".join(str(b) for b in soup.select("div.worked"))
-    return out
+    only = SoupStrainer("div", class_="worked")
+    return {rel: str(BeautifulSoup((site_dir / rel).read_text(encoding="utf-8"), "html.parser",
+                                   parse_only=only)) for rel in PAGES}
 
 
 @pytest.fixture(scope="module")
@@ -136,264 +134,6 @@ def errors_after(built: dict[str, str], change, rel: str = PAGES[0]) -> list[str
     soup = soup_of(built[rel])
     change(soup)
     return run_page(str(soup), rel)[1]
-
-
-# -- the built pages -----------------------------------------------------------------------------------
-
-
-def test_the_built_pages_pass_with_every_number_checked(built, expected) -> None:
-    for rel in PAGES:
-        assert expected[rel] == [("linear", q) for q in QUANTITIES]
-        assert verify_page(rel, soup_of(built[rel]), expected[rel]) == (CHECKED_PER_PAGE, [])
-
-
-@pytest.mark.parametrize("quantity", QUANTITIES)
-def test_a_changed_last_number_is_named(built, quantity: str) -> None:
-    """The last number of each block, changed by one, is a mismatch naming the page and that quantity."""
-    def change(soup):
-        b = block(soup, quantity)
-        last = b.select("mjx-assistive-mml mn")[-1].get_text()
-        new = str(int(last) + 1)
-        mn, g = b.select("mjx-assistive-mml mn")[-1], b.select('svg g[data-mml-node="mn"]')[-1]
-        assert _drawn(g) == last
-        redraw_pair(mn, g, new)
-
-    errors = errors_after(built, change)
-    assert errors and all(e.startswith(f"{PAGES[0]} (linear): ") for e in errors), errors
-    if quantity not in "XWG":
-        assert any(e.startswith(f"{PAGES[0]} (linear): {quantity}") for e in errors), errors
-
-
-def redraw_pair(mn: Tag, g: Tag, new: str) -> None:
-    uses = g.find_all("use")
-    template = uses[0]["xlink:href"].rsplit("-", 1)[0]
-    for u in uses[1:]:
-        u.decompose()
-    uses[0]["xlink:href"] = f"{template}-{ord(new[0]):X}"
-    for ch in reversed(new[1:]):
-        twin = soup_of(str(uses[0])).use
-        twin["xlink:href"] = f"{template}-{ord(ch):X}"
-        uses[0].insert_after(twin)
-    mn.string = new
-
-
-@pytest.mark.parametrize("quantity, entry, old, new", [
-    ("Y", "[2,4]", "1", "2"),  # y_24 = -1 shown as -2
-    ("dX", "[1,1]", "8", "9"),
-    ("dW", "[3,4]", "1", "3"),
-])
-def test_a_wrong_matrix_entry_is_named_with_both_values(built, quantity, entry, old, new) -> None:
-    def change(soup):
-        b = block(soup, quantity)
-        mn = [m for m in b.select("mjx-assistive-mml mn") if m.get_text() == old]
-        g = [g for g in b.select('svg g[data-mml-node="mn"]') if _drawn(g) == old]
-        index = 0 if quantity == "dX" else -1
-        redraw_pair(mn[index], g[index], new)
-
-    errors = errors_after(built, change)
-    assert len(errors) == 1, errors
-    assert re.fullmatch(rf"{re.escape(PAGES[0])} \(linear\): {quantity}{re.escape(entry)} shows -?{new}, "
-                        rf"recomputed from the displayed inputs: -?{old}", errors[0]), errors
-
-
-def test_a_changed_input_changes_every_result_that_uses_it(built) -> None:
-    """x_11 = -1 shown as -3: Y's first row, L, dW's first row and the row-times-column of dW (none: its
-    row is X's third column) disagree; dX does not depend on X."""
-    errors = errors_after(built, lambda soup: redraw(block(soup, "X"), "1", "3"))
-    named = {re.match(r".*?\(linear\): (\w+)", e)[1] for e in errors}
-    assert named == {"Y", "L", "dW"}, errors
-    assert sum(e.startswith(f"{PAGES[0]} (linear): Y[1,") for e in errors) == 4
-
-
-@pytest.mark.parametrize("quantity", ["dX_entry", "dW_entry"])
-def test_each_factor_and_total_of_an_expansion_is_checked(built, quantity: str) -> None:
-    def change(soup):
-        b = block(soup, quantity)
-        for m, g in zip(b.select("mjx-assistive-mml mn"), b.select('svg g[data-mml-node="mn"]'), strict=True):
-            scripted = m.find_parent(["msub", "msup", "msubsup", "munder", "mover", "munderover"])
-            if _drawn(g) == "2" and m.get_text() == "2" and scripted is None:
-                redraw_pair(m, g, "5")
-                break
-
-    errors = errors_after(built, change)
-    assert len(errors) == 1 and re.search(rf"{quantity}\[\d,\d\] term \d (first|second) factor shows -?5, "
-                                          r"recomputed from the displayed inputs: -?2", errors[0]), errors
-
-
-@pytest.mark.parametrize("quantity, where", [("dX_entry", "[2,3] total"), ("dW_entry", "[3,2] total"),
-                                             ("dX_rowcol", "[2,3] total"), ("dW_rowcol", "[3,2] total")])
-def test_a_wrong_total_is_named(built, quantity: str, where: str) -> None:
-    def change(soup):
-        b = block(soup, quantity)
-        mn, g = b.select("mjx-assistive-mml mn")[-1], b.select('svg g[data-mml-node="mn"]')[-1]
-        redraw_pair(mn, g, "9")
-
-    errors = errors_after(built, change)
-    assert any(f"{quantity}{where} shows" in e for e in errors), errors
-    if quantity.endswith("entry"):
-        assert any(f"{quantity}{where} against dL/d" in e for e in errors), errors
-
-
-@pytest.mark.parametrize("quantity, part", [("dX_rowcol", "row entry 2"), ("dW_rowcol", "column entry 1")])
-def test_each_entry_of_a_row_times_column_is_checked(built, quantity: str, part: str) -> None:
-    def change(soup):
-        b = block(soup, quantity)
-        mns = b.select("mjx-assistive-mml mtd mn")
-        gs = b.select('svg g[data-mml-node="mtd"] g[data-mml-node="mn"]')
-        k = 1 if part == "row entry 2" else 2  # dW_rowcol: [-2, -1] [2; 2], so cell 2 is the column's first
-        redraw_pair(mns[k], gs[k], "8")
-
-    errors = errors_after(built, change)
-    assert any(f"{quantity}[" in e and f"] {part} shows" in e for e in errors), errors
-
-
-def test_the_english_page_is_checked_the_same(built) -> None:
-    rel = PAGES[1]
-    errors = errors_after(built, lambda soup: redraw(block(soup, "L"), "19", "18"), rel)
-    assert errors == [f"{rel} (linear): L shows -18, recomputed from the displayed inputs: -19"]
-
-
-# -- what the page must show, and nothing else -----------------------------------------------------------
-
-
-def test_a_missing_duplicated_or_unasked_block_is_named(built) -> None:
-    soup = soup_of(built[PAGES[0]])
-    block(soup, "dW").decompose()
-    twin = soup_of(str(block(soup, "L"))).div
-    block(soup, "L").insert_after(twin)
-    extra = soup_of(str(block(soup, "Y"))).div
-    extra["data-quantity"] = "Z"
-    soup.append(extra)
-    _, errors = run_page(str(soup))
-    rel = PAGES[0]
-    assert f"{rel}: linear.dW is in the page source but not on the built page" in errors
-    assert f"{rel}: shows linear.L 2 times; its source asks for it once" in errors
-    assert f"{rel}: shows linear.Z, which its page source does not ask for" in errors
-    assert f"{rel} (linear): L: not shown on the page" in errors  # a duplicated block is not read at all
-
-
-def test_a_block_no_check_reads_is_named(built) -> None:
-    """When the check stops at an unreadable input, every block it did not reach is named as unread."""
-    soup = soup_of(built[PAGES[0]])
-    block(soup, "W").select_one("mjx-assistive-mml mtable").decompose()
-    block(soup, "W").select_one('svg g[data-mml-node="mtable"]').decompose()
-    checked, errors = run_page(str(soup))
-    rel = PAGES[0]
-    assert errors[0].startswith(f"{rel} (linear): W: ")
-    unread = [e for e in errors if e.endswith("is shown but no check reads it")]
-    assert unread == [f"{rel} (linear): {q} is shown but no check reads it"
-                      for q in sorted(set(QUANTITIES) - {"X", "W"})]
-    assert checked == 1 + 1  # the left-hand sides of X and W
-
-
-def test_an_unknown_topic_is_named(built) -> None:
-    checked, errors = run_page(built[PAGES[0]], wanted=[("conv", "Y")] + [("linear", q) for q in QUANTITIES])
-    assert f"{PAGES[0]} (conv): no topic 'conv' in the registry, so nothing checks it" in errors
-    assert f"{PAGES[0]}: conv.Y is in the page source but not on the built page" in errors
-    assert checked == CHECKED_PER_PAGE
-
-
-def test_an_input_of_the_wrong_shape_is_named(built) -> None:
-    """W with its first row removed (2 rows for X's 3 columns) stops the check with one clear mismatch."""
-    def change(soup):
-        b = block(soup, "W")
-        for root in (b.select_one("mjx-assistive-mml mtable"), b.select_one('svg g[data-mml-node="mtable"]')):
-            rows = [r for r in root.find_all(recursive=False) if r.get("data-mml-node", r.name) == "mtr"]
-            rows[0].decompose()
-    errors = errors_after(built, change)
-    assert errors[0] == (f"{PAGES[0]} (linear): X columns (W's rows) shows 3, "
-                         "recomputed from the displayed inputs: 2"), errors
-    assert all("no check reads it" in e for e in errors[1:]) and len(errors) == 1 + 8, errors
-
-
-def test_g_of_the_wrong_shape_fails(built) -> None:
-    """G with a row removed stops the check; only the blocks it did not read are named (the message could
-    say more)."""
-    def change(soup):
-        b = block(soup, "G")
-        for root in (b.select_one("mjx-assistive-mml mtable"), b.select_one('svg g[data-mml-node="mtable"]')):
-            rows = [r for r in root.find_all(recursive=False) if r.get("data-mml-node", r.name) == "mtr"]
-            rows[1].decompose()
-    errors = errors_after(built, change)
-    assert errors == [f"{PAGES[0]} (linear): {q} is shown but no check reads it"
-                      for q in sorted(set(QUANTITIES) - {"X", "W", "G"})], errors
-
-
-@pytest.mark.parametrize("quantity, old, new, reads", [
-    ("dX_entry", "23", "13", "(∂L)/(∂x_{13}) = ∑_{k=1}^{4}g_{2k}w_{3k}"),
-    ("dX_rowcol", "23", "22", "(∂L)/(∂x_{22}) = G_{2,:}(W^{T})_{:,3}"),
-    ("dW_entry", "32", "31", "(∂L)/(∂w_{31}) = ∑_{k=1}^{2}x_{k3}g_{k2}"),
-    ("dW_rowcol", "32", "12", "(∂L)/(∂w_{12}) = (X^{T})_{3,:}G_{:,2}"),
-    ("L", "4", "3", "L = ∑_{m=1}^{2}∑_{n=1}^{3}g_{mn}y_{mn}"),
-    ("G", "Y", "X", "G = (∂L)/(∂X)"),
-])
-def test_a_wrong_left_hand_side_is_named(built, quantity, old, new, reads) -> None:
-    def change(soup):
-        b = block(soup, quantity)
-        mn = next(m for m in b.select("mjx-assistive-mml mn, mjx-assistive-mml mi") if m.get_text() == old)
-        g = next(g for g in b.select('svg g[data-mml-node="mn"], svg g[data-mml-node="mi"]')
-                 if html._normal(_drawn(g)) == old)
-        redraw_pair(mn, g, new)
-
-    errors = errors_after(built, change)
-    start = f"{PAGES[0]} (linear): {quantity}: the left-hand side reads {reads!r}, it must read "
-    assert any(e.startswith(start)
-               for e in errors), errors
-
-
-@pytest.mark.parametrize("entry", ["0,3", "3,3", "2,4", "2,0", "2", "a,b", "-1,3", ""])
-def test_a_bad_data_entry_is_named(built, entry: str) -> None:
-    errors = errors_after(built, lambda soup: block(soup, "dX_entry").__setitem__("data-entry", entry))
-    message = f"dX_entry: data-entry={entry!r} is not a 1-based entry of a 2x3 matrix"
-    assert f"{PAGES[0]} (linear): {message}" in errors
-
-
-def test_the_last_row_and_column_are_valid_entries(built) -> None:
-    """data-entry may name any entry of the gradient, up to the last row and the last column."""
-    for quantity, entry in (("dX_rowcol", "1,1"), ("dW_rowcol", "3,4"), ("dW_rowcol", "1,4")):
-        errors = errors_after(built, lambda soup, q=quantity, e=entry: block(soup, q).__setitem__(
-            "data-entry", e))
-        assert errors and not any("data-entry" in e for e in errors), errors
-
-
-def test_a_missing_data_entry_is_named(built) -> None:
-    errors = errors_after(built, lambda soup: block(soup, "dW_rowcol").attrs.pop("data-entry"))
-    assert f"{PAGES[0]} (linear): dW_rowcol: data-entry=None is not a 1-based entry of a 3x4 matrix" in errors
-
-
-# -- bigger, fractional and wrong examples, typeset by the build's hooks ---------------------------------
-
-
-def _example(M: int, D: int, N: int, scale=1):
-    X = [[Fraction((i * 7 + j * 3) % 5 - 2, scale) or 1 for j in range(D)] for i in range(M)]
-    W = [[(i * 5 + j * 2) % 7 - 3 or 2 for j in range(N)] for i in range(D)]
-    G = [[(i + 2 * j) % 3 - 1 or -2 for j in range(N)] for i in range(M)]
-    return linear.worked_example(X, W, G)
-
-
-@pytest.mark.parametrize("sizes, scale", [((10, 3, 2), 1), ((2, 11, 12), 1), ((3, 2, 4), 3)],
-                         ids=["10 rows", "11 columns", "fractions"])
-def test_other_examples_pass(sizes, scale) -> None:
-    """Two-digit indices (``x_{10,3}``) and fractions read and check as the page's own numbers do."""
-    checked, errors = run_page(example_html(_example(*sizes, scale=scale)))
-    assert errors == [] and checked > 11, errors
-
-
-def test_a_wrong_fraction_is_named() -> None:
-    text = example_html(_example(3, 2, 4, scale=3)).replace(r"\frac{1}{3}", r"\frac{1}{4}")
-    good = example_html(_example(3, 2, 4, scale=3))
-    soup = soup_of(good)
-    b = block(soup, "Y")
-    mfrac = b.select_one("mjx-assistive-mml mfrac")
-    if mfrac is None:
-        pytest.skip("no fraction in Y")
-    assert text  # typeset once more only to reuse the cache
-    mfrac.select("mn")[-1].string = "7"
-    svg_frac = b.select_one('svg g[data-mml-node="mfrac"]')
-    use = svg_frac.select('g[data-mml-node="mn"] use')[-1]
-    use["xlink:href"] = use["xlink:href"].rsplit("-", 1)[0] + "-37"
-    _, errors = run_page(str(soup))
-    assert any(re.search(r"Y\[\d,\d\] shows -?\d+/7, recomputed", e) for e in errors), errors
 
 
 # -- Page, one reader at a time ---------------------------------------------------------------------------
@@ -746,6 +486,264 @@ def test_exact_matrix_arithmetic() -> None:
 ])
 def test_agrees(shown, true, places, ok) -> None:
     assert exact.agrees(shown, true, places) is ok
+
+
+# -- the built pages -----------------------------------------------------------------------------------
+
+
+def test_the_built_pages_pass_with_every_number_checked(built, expected) -> None:
+    for rel in PAGES:
+        assert expected[rel] == [("linear", q) for q in QUANTITIES]
+        assert verify_page(rel, soup_of(built[rel]), expected[rel]) == (CHECKED_PER_PAGE, [])
+
+
+@pytest.mark.parametrize("quantity", QUANTITIES)
+def test_a_changed_last_number_is_named(built, quantity: str) -> None:
+    """The last number of each block, changed by one, is a mismatch naming the page and that quantity."""
+    def change(soup):
+        b = block(soup, quantity)
+        last = b.select("mjx-assistive-mml mn")[-1].get_text()
+        new = str(int(last) + 1)
+        mn, g = b.select("mjx-assistive-mml mn")[-1], b.select('svg g[data-mml-node="mn"]')[-1]
+        assert _drawn(g) == last
+        redraw_pair(mn, g, new)
+
+    errors = errors_after(built, change)
+    assert errors and all(e.startswith(f"{PAGES[0]} (linear): ") for e in errors), errors
+    if quantity not in "XWG":
+        assert any(e.startswith(f"{PAGES[0]} (linear): {quantity}") for e in errors), errors
+
+
+def redraw_pair(mn: Tag, g: Tag, new: str) -> None:
+    uses = g.find_all("use")
+    template = uses[0]["xlink:href"].rsplit("-", 1)[0]
+    for u in uses[1:]:
+        u.decompose()
+    uses[0]["xlink:href"] = f"{template}-{ord(new[0]):X}"
+    for ch in reversed(new[1:]):
+        twin = soup_of(str(uses[0])).use
+        twin["xlink:href"] = f"{template}-{ord(ch):X}"
+        uses[0].insert_after(twin)
+    mn.string = new
+
+
+@pytest.mark.parametrize("quantity, entry, old, new", [
+    ("Y", "[2,4]", "1", "2"),  # y_24 = -1 shown as -2
+    ("dX", "[1,1]", "8", "9"),
+    ("dW", "[3,4]", "1", "3"),
+])
+def test_a_wrong_matrix_entry_is_named_with_both_values(built, quantity, entry, old, new) -> None:
+    def change(soup):
+        b = block(soup, quantity)
+        mn = [m for m in b.select("mjx-assistive-mml mn") if m.get_text() == old]
+        g = [g for g in b.select('svg g[data-mml-node="mn"]') if _drawn(g) == old]
+        index = 0 if quantity == "dX" else -1
+        redraw_pair(mn[index], g[index], new)
+
+    errors = errors_after(built, change)
+    assert len(errors) == 1, errors
+    assert re.fullmatch(rf"{re.escape(PAGES[0])} \(linear\): {quantity}{re.escape(entry)} shows -?{new}, "
+                        rf"recomputed from the displayed inputs: -?{old}", errors[0]), errors
+
+
+def test_a_changed_input_changes_every_result_that_uses_it(built) -> None:
+    """x_11 = -1 shown as -3: Y's first row, L, dW's first row and the row-times-column of dW (none: its
+    row is X's third column) disagree; dX does not depend on X."""
+    errors = errors_after(built, lambda soup: redraw(block(soup, "X"), "1", "3"))
+    named = {re.match(r".*?\(linear\): (\w+)", e)[1] for e in errors}
+    assert named == {"Y", "L", "dW"}, errors
+    assert sum(e.startswith(f"{PAGES[0]} (linear): Y[1,") for e in errors) == 4
+
+
+@pytest.mark.parametrize("quantity", ["dX_entry", "dW_entry"])
+def test_each_factor_and_total_of_an_expansion_is_checked(built, quantity: str) -> None:
+    def change(soup):
+        b = block(soup, quantity)
+        for m, g in zip(b.select("mjx-assistive-mml mn"), b.select('svg g[data-mml-node="mn"]'), strict=True):
+            scripted = m.find_parent(["msub", "msup", "msubsup", "munder", "mover", "munderover"])
+            if _drawn(g) == "2" and m.get_text() == "2" and scripted is None:
+                redraw_pair(m, g, "5")
+                break
+
+    errors = errors_after(built, change)
+    assert len(errors) == 1 and re.search(rf"{quantity}\[\d,\d\] term \d (first|second) factor shows -?5, "
+                                          r"recomputed from the displayed inputs: -?2", errors[0]), errors
+
+
+@pytest.mark.parametrize("quantity, where", [("dX_entry", "[2,3] total"), ("dW_entry", "[3,2] total"),
+                                             ("dX_rowcol", "[2,3] total"), ("dW_rowcol", "[3,2] total")])
+def test_a_wrong_total_is_named(built, quantity: str, where: str) -> None:
+    def change(soup):
+        b = block(soup, quantity)
+        mn, g = b.select("mjx-assistive-mml mn")[-1], b.select('svg g[data-mml-node="mn"]')[-1]
+        redraw_pair(mn, g, "9")
+
+    errors = errors_after(built, change)
+    assert any(f"{quantity}{where} shows" in e for e in errors), errors
+    if quantity.endswith("entry"):
+        assert any(f"{quantity}{where} against dL/d" in e for e in errors), errors
+
+
+@pytest.mark.parametrize("quantity, part", [("dX_rowcol", "row entry 2"), ("dW_rowcol", "column entry 1")])
+def test_each_entry_of_a_row_times_column_is_checked(built, quantity: str, part: str) -> None:
+    def change(soup):
+        b = block(soup, quantity)
+        mns = b.select("mjx-assistive-mml mtd mn")
+        gs = b.select('svg g[data-mml-node="mtd"] g[data-mml-node="mn"]')
+        k = 1 if part == "row entry 2" else 2  # dW_rowcol: [-2, -1] [2; 2], so cell 2 is the column's first
+        redraw_pair(mns[k], gs[k], "8")
+
+    errors = errors_after(built, change)
+    assert any(f"{quantity}[" in e and f"] {part} shows" in e for e in errors), errors
+
+
+def test_the_english_page_is_checked_the_same(built) -> None:
+    rel = PAGES[1]
+    errors = errors_after(built, lambda soup: redraw(block(soup, "L"), "19", "18"), rel)
+    assert errors == [f"{rel} (linear): L shows -18, recomputed from the displayed inputs: -19"]
+
+
+# -- what the page must show, and nothing else -----------------------------------------------------------
+
+
+def test_a_missing_duplicated_or_unasked_block_is_named(built) -> None:
+    soup = soup_of(built[PAGES[0]])
+    block(soup, "dW").decompose()
+    twin = soup_of(str(block(soup, "L"))).div
+    block(soup, "L").insert_after(twin)
+    extra = soup_of(str(block(soup, "Y"))).div
+    extra["data-quantity"] = "Z"
+    soup.append(extra)
+    _, errors = run_page(str(soup))
+    rel = PAGES[0]
+    assert f"{rel}: linear.dW is in the page source but not on the built page" in errors
+    assert f"{rel}: shows linear.L 2 times; its source asks for it once" in errors
+    assert f"{rel}: shows linear.Z, which its page source does not ask for" in errors
+    assert f"{rel} (linear): L: not shown on the page" in errors  # a duplicated block is not read at all
+
+
+def test_a_block_no_check_reads_is_named(built) -> None:
+    """When the check stops at an unreadable input, every block it did not reach is named as unread."""
+    soup = soup_of(built[PAGES[0]])
+    block(soup, "W").select_one("mjx-assistive-mml mtable").decompose()
+    block(soup, "W").select_one('svg g[data-mml-node="mtable"]').decompose()
+    checked, errors = run_page(str(soup))
+    rel = PAGES[0]
+    assert errors[0].startswith(f"{rel} (linear): W: ")
+    unread = [e for e in errors if e.endswith("is shown but no check reads it")]
+    assert unread == [f"{rel} (linear): {q} is shown but no check reads it"
+                      for q in sorted(set(QUANTITIES) - {"X", "W"})]
+    assert checked == 1 + 1  # the left-hand sides of X and W
+
+
+def test_an_unknown_topic_is_named(built) -> None:
+    checked, errors = run_page(built[PAGES[0]], wanted=[("conv", "Y")] + [("linear", q) for q in QUANTITIES])
+    assert f"{PAGES[0]} (conv): no topic 'conv' in the registry, so nothing checks it" in errors
+    assert f"{PAGES[0]}: conv.Y is in the page source but not on the built page" in errors
+    assert checked == CHECKED_PER_PAGE
+
+
+def test_an_input_of_the_wrong_shape_is_named(built) -> None:
+    """W with its first row removed (2 rows for X's 3 columns) stops the check with one clear mismatch."""
+    def change(soup):
+        b = block(soup, "W")
+        for root in (b.select_one("mjx-assistive-mml mtable"), b.select_one('svg g[data-mml-node="mtable"]')):
+            rows = [r for r in root.find_all(recursive=False) if r.get("data-mml-node", r.name) == "mtr"]
+            rows[0].decompose()
+    errors = errors_after(built, change)
+    assert errors[0] == (f"{PAGES[0]} (linear): X columns (W's rows) shows 3, "
+                         "recomputed from the displayed inputs: 2"), errors
+    assert all("no check reads it" in e for e in errors[1:]) and len(errors) == 1 + 8, errors
+
+
+def test_g_of_the_wrong_shape_fails(built) -> None:
+    """G with a row removed stops the check; only the blocks it did not read are named (the message could
+    say more)."""
+    def change(soup):
+        b = block(soup, "G")
+        for root in (b.select_one("mjx-assistive-mml mtable"), b.select_one('svg g[data-mml-node="mtable"]')):
+            rows = [r for r in root.find_all(recursive=False) if r.get("data-mml-node", r.name) == "mtr"]
+            rows[1].decompose()
+    errors = errors_after(built, change)
+    assert errors == [f"{PAGES[0]} (linear): {q} is shown but no check reads it"
+                      for q in sorted(set(QUANTITIES) - {"X", "W", "G"})], errors
+
+
+@pytest.mark.parametrize("quantity, old, new, reads", [
+    ("dX_entry", "23", "13", "(∂L)/(∂x_{13}) = ∑_{k=1}^{4}g_{2k}w_{3k}"),
+    ("dX_rowcol", "23", "22", "(∂L)/(∂x_{22}) = G_{2,:}(W^{T})_{:,3}"),
+    ("dW_entry", "32", "31", "(∂L)/(∂w_{31}) = ∑_{k=1}^{2}x_{k3}g_{k2}"),
+    ("dW_rowcol", "32", "12", "(∂L)/(∂w_{12}) = (X^{T})_{3,:}G_{:,2}"),
+    ("L", "4", "3", "L = ∑_{m=1}^{2}∑_{n=1}^{3}g_{mn}y_{mn}"),
+    ("G", "Y", "X", "G = (∂L)/(∂X)"),
+])
+def test_a_wrong_left_hand_side_is_named(built, quantity, old, new, reads) -> None:
+    def change(soup):
+        b = block(soup, quantity)
+        mn = next(m for m in b.select("mjx-assistive-mml mn, mjx-assistive-mml mi") if m.get_text() == old)
+        g = next(g for g in b.select('svg g[data-mml-node="mn"], svg g[data-mml-node="mi"]')
+                 if html._normal(_drawn(g)) == old)
+        redraw_pair(mn, g, new)
+
+    errors = errors_after(built, change)
+    start = f"{PAGES[0]} (linear): {quantity}: the left-hand side reads {reads!r}, it must read "
+    assert any(e.startswith(start)
+               for e in errors), errors
+
+
+@pytest.mark.parametrize("entry", ["0,3", "3,3", "2,4", "2,0", "2", "a,b", "-1,3", ""])
+def test_a_bad_data_entry_is_named(built, entry: str) -> None:
+    errors = errors_after(built, lambda soup: block(soup, "dX_entry").__setitem__("data-entry", entry))
+    message = f"dX_entry: data-entry={entry!r} is not a 1-based entry of a 2x3 matrix"
+    assert f"{PAGES[0]} (linear): {message}" in errors
+
+
+def test_the_last_row_and_column_are_valid_entries(built) -> None:
+    """data-entry may name any entry of the gradient, up to the last row and the last column."""
+    for quantity, entry in (("dX_rowcol", "1,1"), ("dW_rowcol", "3,4"), ("dW_rowcol", "1,4")):
+        errors = errors_after(built, lambda soup, q=quantity, e=entry: block(soup, q).__setitem__(
+            "data-entry", e))
+        assert errors and not any("data-entry" in e for e in errors), errors
+
+
+def test_a_missing_data_entry_is_named(built) -> None:
+    errors = errors_after(built, lambda soup: block(soup, "dW_rowcol").attrs.pop("data-entry"))
+    assert f"{PAGES[0]} (linear): dW_rowcol: data-entry=None is not a 1-based entry of a 3x4 matrix" in errors
+
+
+# -- bigger, fractional and wrong examples, typeset by the build's hooks ---------------------------------
+
+
+def _example(M: int, D: int, N: int, scale=1):
+    X = [[Fraction((i * 7 + j * 3) % 5 - 2, scale) or 1 for j in range(D)] for i in range(M)]
+    W = [[(i * 5 + j * 2) % 7 - 3 or 2 for j in range(N)] for i in range(D)]
+    G = [[(i + 2 * j) % 3 - 1 or -2 for j in range(N)] for i in range(M)]
+    return linear.worked_example(X, W, G)
+
+
+@pytest.mark.parametrize("sizes, scale", [((10, 3, 2), 1), ((2, 11, 12), 1), ((3, 2, 4), 3)],
+                         ids=["10 rows", "11 columns", "fractions"])
+def test_other_examples_pass(sizes, scale) -> None:
+    """Two-digit indices (``x_{10,3}``) and fractions read and check as the page's own numbers do."""
+    checked, errors = run_page(example_html(_example(*sizes, scale=scale)))
+    assert errors == [] and checked > 11, errors
+
+
+def test_a_wrong_fraction_is_named() -> None:
+    text = example_html(_example(3, 2, 4, scale=3)).replace(r"\frac{1}{3}", r"\frac{1}{4}")
+    good = example_html(_example(3, 2, 4, scale=3))
+    soup = soup_of(good)
+    b = block(soup, "Y")
+    mfrac = b.select_one("mjx-assistive-mml mfrac")
+    if mfrac is None:
+        pytest.skip("no fraction in Y")
+    assert text  # typeset once more only to reuse the cache
+    mfrac.select("mn")[-1].string = "7"
+    svg_frac = b.select_one('svg g[data-mml-node="mfrac"]')
+    use = svg_frac.select('g[data-mml-node="mn"] use')[-1]
+    use["xlink:href"] = use["xlink:href"].rsplit("-", 1)[0] + "-37"
+    _, errors = run_page(str(soup))
+    assert any(re.search(r"Y\[\d,\d\] shows -?\d+/7, recomputed", e) for e in errors), errors
 
 
 # -- pages, sites and the command line ----------------------------------------------------------------------

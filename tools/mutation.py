@@ -16,7 +16,8 @@ edit are never the ones mutated, and an interrupted run leaves nothing behind. T
 read the built site get one site, built before the run (``PREBUILT_SITE``).
 
 Mutants inside annotations are not counted: every module here has ``from __future__ import
-annotations``, so an annotation is never evaluated and no test could see a change in it.
+annotations``, so an annotation is never evaluated and no test could see a change in it. Nor are
+those of the operators that ``skip-operators`` names (see pyproject.toml).
 
 Usage::
 
@@ -36,8 +37,10 @@ import fnmatch
 import hashlib
 import json
 import os
+import re
 import shlex
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -144,9 +147,12 @@ def cosmic_ray(*args: str, cwd: Path, env: dict, stdin: str | None = None) -> No
                    text=True, check=True, stdout=subprocess.DEVNULL)
 
 
-def run(target: Target, tree: Path, env: dict, survivors_only: bool) -> dict:
+def run(target: Target, tree: Path, env: dict, survivors_only: bool, skip_operators: list[str]) -> dict:
     from cosmic_ray.work_db import WorkDB, use_db
     from cosmic_ray.work_item import WorkerOutcome, WorkResult
+
+    def skipped(item) -> bool:
+        return any(re.fullmatch(p, m.operator_name) for m in item.mutations for p in skip_operators)
 
     started = time.monotonic()
     source = (tree / target.path).read_text(encoding="utf-8")
@@ -174,16 +180,20 @@ def run(target: Target, tree: Path, env: dict, survivors_only: bool) -> dict:
         cosmic_ray("init", str(config), str(target.session), cwd=tree, env=env)
         spans = annotation_spans(source)
         with use_db(str(target.session), WorkDB.Mode.open) as db:
-            skipped = [item.job_id for item in db.work_items
-                       if any(s <= tuple(m.start_pos) and tuple(m.end_pos) <= e
-                              for m in item.mutations for s, e in spans)]
-            db.set_multiple_results(skipped, WorkResult(worker_outcome=WorkerOutcome.SKIPPED,
-                                                        output="inside an annotation, never evaluated"))
+            items = list(db.work_items)
+            annotations = [item.job_id for item in items
+                           if any(s <= tuple(m.start_pos) and tuple(m.end_pos) <= e
+                                  for m in item.mutations for s, e in spans)]
+            db.set_multiple_results(annotations, WorkResult(worker_outcome=WorkerOutcome.SKIPPED,
+                                                            output="inside an annotation, never evaluated"))
+            operators = [item.job_id for item in items if skipped(item)]
+            db.set_multiple_results(operators, WorkResult(worker_outcome=WorkerOutcome.SKIPPED,
+                                                          output="operator left out in pyproject.toml"))
         stamp.write_text(json.dumps({"sha256": digest}), encoding="utf-8")
     cosmic_ray("exec", str(config), str(target.session), cwd=tree, env=env)
     with use_db(str(target.session), WorkDB.Mode.open) as db:
         done = [(item, result) for item, result in db.completed_work_items
-                if result.worker_outcome != WorkerOutcome.SKIPPED]
+                if result.worker_outcome != WorkerOutcome.SKIPPED and not skipped(item)]
     survivors = [(item.mutations[0], result.diff) for item, result in done
                  if result.worker_outcome == WorkerOutcome.NORMAL and not result.is_killed]
     broken = [item for item, result in done if result.worker_outcome not in (WorkerOutcome.NORMAL,)]
@@ -228,6 +238,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="re-test only the survivors of the last run of each unchanged file")
     parser.add_argument("--jobs", type=int, default=1, help="files mutated at once (default: 1)")
     args = parser.parse_args(argv)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # so the scratch copies are removed
     config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["mutation"]
     chosen = targets(config)
     if args.files:
@@ -248,7 +259,7 @@ def main(argv: list[str] | None = None) -> int:
         try:
             env = {**os.environ, "PYTHONPATH": str(tree), "NO_MKDOCS_2_WARNING": "1",
                    **({"PREBUILT_SITE": str(site)} if site else {})}
-            row = run(target, tree, env, args.survivors_only)
+            row = run(target, tree, env, args.survivors_only, config.get("skip-operators", []))
         finally:
             free.append(tree)
         (OUT / "survivors").mkdir(parents=True, exist_ok=True)
