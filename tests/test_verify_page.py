@@ -350,6 +350,8 @@ def test_a_row_times_a_column_is_read_entry_by_entry() -> None:
     (r"s = a = \begin{bmatrix} 1 \end{bmatrix} \begin{bmatrix} 3 \\ 4 \end{bmatrix} = 3",
      "shows a 1x1 row and a 2x1 column, recomputed: 1x2 and 2x1"),
     (r"s = a = 1 \cdot 3 = 3", "'1⋅3' is not a row of bracketed matrices"),
+    (r"s = a = \begin{bmatrix} 1 & -2 \end{bmatrix} \begin{bmatrix} 3 \\ 4 \end{bmatrix}"
+     r"\begin{bmatrix} 1 \end{bmatrix} = -5", "expected a row vector times a column vector"),
 ])
 def test_a_malformed_row_times_column_is_a_mismatch(tex, message) -> None:
     with pytest.raises(Mismatch) as info:
@@ -640,6 +642,21 @@ def test_an_unknown_topic_is_named(built) -> None:
     checked, errors = run_page(built[PAGES[0]], wanted=[("conv", "Y")] + [("linear", q) for q in QUANTITIES])
     assert f"{PAGES[0]} (conv): no topic 'conv' in the registry, so nothing checks it" in errors
     assert f"{PAGES[0]}: conv.Y is in the page source but not on the built page" in errors
+    assert checked == CHECKED_PER_PAGE
+
+
+@pytest.mark.parametrize("other", ["aaa", "zzz"])
+def test_blocks_of_another_topic_never_reach_this_topics_check(built, other: str) -> None:
+    """A page may show several topics: each check sees its own topic's blocks only."""
+    soup = soup_of(built[PAGES[0]])
+    for q in QUANTITIES:
+        twin = soup_of(str(block(soup, q))).div
+        twin["data-example"] = other
+        soup.append(twin) if other == "zzz" else soup.insert(0, twin)
+    redraw(soup.select_one(f'div.worked[data-example="{other}"][data-quantity="L"]'), "19", "18")
+    wanted = [("linear", q) for q in QUANTITIES] + [(other, q) for q in QUANTITIES]
+    checked, errors = run_page(str(soup), wanted=wanted)
+    assert errors == [f"{PAGES[0]} ({other}): no topic {other!r} in the registry, so nothing checks it"]
     assert checked == CHECKED_PER_PAGE
 
 
