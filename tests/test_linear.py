@@ -129,6 +129,7 @@ def test_forward_matches_the_index_definition_on_random_floats(M: int, D: int, N
         (([1, 2, 3], [[1]]), ValueError, "X must be 2-D, got 1-D with shape (3,)"),
         (([[1, 2]], np.ones((2, 1, 1))), ValueError, "W must be 2-D, got 3-D with shape (2, 1, 1)"),
         (([[1, 2]], [[1, 2]]), ValueError, "X has shape (1, 2) and W has shape (1, 2)"),
+        (([[1]], [[1], [2]]), ValueError, "X has shape (1, 1) and W has shape (2, 1): X's 1 columns"),
         (([[1.0, np.nan]], [[1], [2]]), ValueError, "X must be finite, got X[0, 1] = nan"),
         (([[1]], [[np.inf]]), ValueError, "W must be finite, got W[0, 0] = inf"),
         (([["a", "b"]], [[1], [2]]), TypeError, "X[0, 0] is 'a' of type str; X must hold real numbers"),
