@@ -407,6 +407,7 @@ def test_text_is_normalised() -> None:
     assert html._normal("⎡⎢⎣") == "["
     assert html._normal("⎤⎥⎦") == "]"
     assert html._normal("⎛⎞⎜⎟⎝⎠") == "()()()"
+    assert html._normal("⎡⎢⎣⎤⎥⎦") == "[]"
     assert html._normal("[[a]]") == "[[a]]"  # only a run of bracket pieces collapses
     assert html._normal("ｘ²") == "x2"  # NFKC
 
@@ -463,6 +464,8 @@ def test_exact_matrix_arithmetic() -> None:
     assert exact.transpose(A) == [[1, -1], [2, 0], [3, Fraction(1, 2)]]
     with pytest.raises(ValueError, match=r"^shapes \(2, 3\) and \(2, 3\) do not multiply$"):
         exact.matmul(A, A)
+    with pytest.raises(ValueError, match=r"^shapes \(3, 2\) and \(3, 2\) do not multiply$"):
+        exact.matmul(B, B)
 
 
 @pytest.mark.parametrize("shown, true, places, ok", [
