@@ -224,3 +224,8 @@ def test_fractions_stay_fractions_in_every_quantity() -> None:
     assert q["dW_entry"].value.terms == ((1, Fraction(3, 2)),) and q["dW_entry"].value.total == Fraction(3, 2)
     assert q["dW_rowcol"].value.row == (1,) and type(q["dW_rowcol"].value.row[0]) is int
     assert q["Y"].value.tolist() == [[Fraction(5, 6)]]
+
+
+def test_sizes_beyond_small_integers_work() -> None:
+    """An inner size of 300 (sizes are compared by value, not identity)."""
+    assert linear.forward(np.ones((1, 300)), np.ones((300, 1))).tolist() == [[300.0]]

@@ -315,6 +315,15 @@ def test_an_expansion_is_read_term_by_term() -> None:
         p.expect_terms("s", ["s", "a"], [*pairs, pairs[0]], " here")
 
 
+def test_a_long_expansion_is_read_whole() -> None:
+    """300 terms (term counts are compared by value, not identity)."""
+    p = page(formula("s = a = " + " + ".join([r"1 \cdot 1"] * 300) + " = 300"))
+    assert p.expect_terms("s", ["s", "a"], [(Fraction(1), Fraction(1))] * 300, "") == 300
+    assert p.errors == []
+    with pytest.raises(Mismatch, match=r"^s: shows 300 terms, the sum has 301$"):
+        p.expect_terms("s", ["s", "a"], [(Fraction(1), Fraction(1))] * 301, "")
+
+
 @pytest.mark.parametrize("tex, message", [
     (r"s = a = 1 \cdot 2 \cdot 3 = 6", "s there: cannot read '1⋅2⋅3' as a product of two numbers"),
     (r"s = a = 1 \cdot -2 = -2", "s there: a negative factor '-2' must be in parentheses"),
