@@ -140,6 +140,19 @@ def test_kind_rejects_mixed_and_foreign_values(value, error, message: str) -> No
     assert message in str(info.value)
 
 
+def test_an_empty_quantity_has_no_kind() -> None:
+    with pytest.raises(ValueError) as info:
+        kind(np.zeros((0, 2), dtype=object))
+    assert str(info.value) == "a displayed quantity holds one kind of number, got []"
+
+
+def test_values_are_immutable_and_hashable() -> None:
+    assert len({Ln(Fraction(3)), Ln(Fraction(6, 2)), Rounded(Decimal(1), 2), Rounded(Decimal(1), 2)}) == 2
+    for value, name in ((Ln(Fraction(3)), "arg"), (Rounded(Decimal(1), 2), "places")):
+        with pytest.raises(AttributeError):
+            setattr(value, name, 1)
+
+
 def test_places() -> None:
     assert places(np.array([[1, 2]])) is None
     assert places(Rounded(Decimal(1), 3)) == 3
