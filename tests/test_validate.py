@@ -31,6 +31,8 @@ def test_a_matrix_comes_back_exact_or_float64(A, dtype, values) -> None:
 
 @pytest.mark.parametrize("A, error, message", [
     ([[1, 2], [3]], ValueError, "X is not a rectangular array: its rows have different lengths"),
+    (np.array([[1, 2], [3]], dtype=object), ValueError,
+     "X is not a rectangular array: its rows have different lengths"),
     ([np.zeros((2, 2)), np.zeros((2, 3))], ValueError, "X is not a rectangular array: could not broadcast"),
     ([1, 2], ValueError, "X must be 2-D, got 1-D with shape (2,)"),
     ([], ValueError, "X must be 2-D, got 1-D with shape (0,)"),
@@ -83,6 +85,9 @@ def test_same_kind() -> None:
     assert same_kind(X=X, W=W) == (X, W)  # all exact: unchanged
     out = same_kind(X=np.array([[0.5]]), W=matrix("W", [[FLOAT_EXACT, -FLOAT_EXACT]]))
     assert out[1].dtype == np.float64 and out[1].tolist() == [[float(FLOAT_EXACT), -float(FLOAT_EXACT)]]
+    big = np.array([[1e20, -1e300]])  # a float may be as large as it likes; only integers must fit
+    out = same_kind(X=big, W=matrix("W", [[2]]))
+    assert out[0] is big and out[1].tolist() == [[2.0]]
     with pytest.raises(ValueError) as info:
         same_kind(X=np.array([[0.5]]), W=matrix("W", [[1, FLOAT_EXACT + 1]]))
     assert str(info.value) == ("W[0, 1] = 9007199254740993 is too large to combine with floats exactly; "
