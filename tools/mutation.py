@@ -191,16 +191,28 @@ def run(target: Target, tree: Path, env: dict, survivors_only: bool, skip_operat
                                                           output="operator left out in pyproject.toml"))
         stamp.write_text(json.dumps({"sha256": digest}), encoding="utf-8")
     cosmic_ray("exec", str(config), str(target.session), cwd=tree, env=env)
+    return summary(target, skip_operators, time.monotonic() - started, timeout)
+
+
+def summary(target: Target, skip_operators: list[str], seconds: float = 0.0, timeout: float = 0.0) -> dict:
+    """The counts of a target's session as it stands (``--table`` reads them without running anything)."""
+    from cosmic_ray.work_db import WorkDB, use_db
+    from cosmic_ray.work_item import WorkerOutcome
+
+    def skipped(item) -> bool:
+        return any(re.fullmatch(p, m.operator_name) for m in item.mutations for p in skip_operators)
+
     with use_db(str(target.session), WorkDB.Mode.open) as db:
         done = [(item, result) for item, result in db.completed_work_items
                 if result.worker_outcome != WorkerOutcome.SKIPPED and not skipped(item)]
+        pending = len(db.pending_work_items)
     survivors = [(item.mutations[0], result.diff) for item, result in done
                  if result.worker_outcome == WorkerOutcome.NORMAL and not result.is_killed]
     broken = [item for item, result in done if result.worker_outcome not in (WorkerOutcome.NORMAL,)]
     return {"file": target.path, "mutants": len(done), "survived": len(survivors),
-            "killed": len(done) - len(survivors) - len(broken), "broken": len(broken),
+            "killed": len(done) - len(survivors) - len(broken), "broken": len(broken), "pending": pending,
             "survivors": sorted(survivors, key=lambda s: (s[0].start_pos, s[0].operator_name)),
-            "seconds": time.monotonic() - started, "tests": target.tests, "timeout": timeout}
+            "seconds": seconds, "tests": target.tests, "timeout": timeout}
 
 
 def _forget(session: Path, job_ids: list[str]) -> None:
@@ -213,12 +225,12 @@ def _forget(session: Path, job_ids: list[str]) -> None:
 
 def table(rows: list[dict]) -> str:
     width = max(len("file"), *(len(r["file"]) for r in rows))
-    lines = [f"| {'file':<{width}} | mutants | killed | survived | score |",
-             f"|{'-' * (width + 2)}|--------:|-------:|---------:|------:|"]
+    lines = [f"| {'file':<{width}} | mutants | killed | survived |  score |",
+             f"|{'-' * (width + 2)}|--------:|-------:|---------:|-------:|"]
     for r in rows:
         score = 100 * r["killed"] / r["mutants"] if r["mutants"] else 100.0
         lines.append(f"| {r['file']:<{width}} | {r['mutants']:7d} | {r['killed']:6d} | {r['survived']:8d} "
-                     f"| {score:4.1f}% |")
+                     f"| {score:5.1f}% |")
     return "\n".join(lines)
 
 
@@ -237,6 +249,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--survivors-only", action="store_true",
                         help="re-test only the survivors of the last run of each unchanged file")
     parser.add_argument("--jobs", type=int, default=1, help="files mutated at once (default: 1)")
+    parser.add_argument("--table", action="store_true",
+                        help="print the table of the stored results and run nothing")
     args = parser.parse_args(argv)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # so the scratch copies are removed
     config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["mutation"]
@@ -249,6 +263,12 @@ def main(argv: list[str] | None = None) -> int:
         chosen = [t for t in chosen if t.path in wanted]
     else:
         chosen = [t for t in chosen if not t.optional]
+    if args.table:
+        rows = [summary(t, config.get("skip-operators", [])) for t in chosen if t.session.is_file()]
+        print(table(rows))
+        unfinished = [f"{r['file']} ({r['pending']})" for r in rows if r["pending"]]
+        print(f"\nnot yet run: {', '.join(unfinished)}" if unfinished else "")
+        return 0
     started = time.monotonic()
     site = build_site() if any(t.site for t in chosen) else None
     trees = [scratch_tree(n) for n in range(max(1, min(args.jobs, len(chosen))))]
