@@ -50,6 +50,7 @@ def test_a_matrix_comes_back_exact_or_float64(A, dtype, values) -> None:
     ([[1, 2**53 + 1, 0.5]], ValueError,
      "X[0, 1] = 9007199254740993 is too large to combine with floats exactly"),
     ([[0.5], [-(2**53) - 1]], ValueError, "X[1, 0] = 9007199254740993 is too large to combine"),
+    ([[2**53, 2**53 + 1, 0.5]], ValueError, "X[0, 1] = 9007199254740993 is too large to combine"),
     ([[1, 0.5, Fraction(1, 3)]], TypeError,
      "X mixes exact numbers (Fraction(1, 3) at [0, 2]) with floats (0.5 at [0, 1]); use one kind"),
     ([[Fraction(1, 3), 0.5, 1]], TypeError, "X mixes exact numbers (Fraction(1, 3) at [0, 0]) with floats"),

@@ -488,6 +488,7 @@ def test_exact_matrix_arithmetic() -> None:
     (Fraction(1, 3), THIRD_OFF["-5E-41"], None, True),
     (Fraction(1, 3), THIRD_OFF["5E-40"], None, False),
     (Fraction(1, 3), THIRD_OFF["-5E-40"], None, False),
+    (Fraction(1, 2), Decimal("0.5" + "0" * 38 + "1"), None, False),  # exactly 1E-40 off: not within 40 digits
     (Decimal("0.3"), Fraction(1, 3), 1, True),
     (Decimal("0.3"), Fraction(1, 3), 2, False),
     (Decimal("0.33"), Fraction(1, 3), 2, True),
