@@ -35,6 +35,7 @@ def test_a_matrix_comes_back_exact_or_float64(A, dtype, values) -> None:
      "X is not a rectangular array: its rows have different lengths"),
     ([np.zeros((2, 2)), np.zeros((2, 3))], ValueError, "X is not a rectangular array: could not broadcast"),
     ([1, 2], ValueError, "X must be 2-D, got 1-D with shape (2,)"),
+    (5, ValueError, "X must be 2-D, got 0-D with shape ()"),
     ([], ValueError, "X must be 2-D, got 1-D with shape (0,)"),
     ([[]], ValueError, "X must not be empty, got shape (1, 0)"),
     (np.zeros((2, 0)), ValueError, "X must not be empty, got shape (2, 0)"),

@@ -209,7 +209,7 @@ def summary(target: Target, skip_operators: list[str], seconds: float = 0.0, tim
     survivors = [(item.mutations[0], result.diff) for item, result in done
                  if result.worker_outcome == WorkerOutcome.NORMAL and not result.is_killed]
     broken = [item for item, result in done if result.worker_outcome not in (WorkerOutcome.NORMAL,)]
-    return {"file": target.path, "mutants": len(done), "survived": len(survivors),
+    return {"file": target.path, "mutants": len(done) - len(broken), "survived": len(survivors),
             "killed": len(done) - len(survivors) - len(broken), "broken": len(broken), "pending": pending,
             "survivors": sorted(survivors, key=lambda s: (s[0].start_pos, s[0].operator_name)),
             "seconds": seconds, "tests": target.tests, "timeout": timeout}
@@ -266,6 +266,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.table:
         rows = [summary(t, config.get("skip-operators", [])) for t in chosen if t.session.is_file()]
         print(table(rows))
+        broken = sum(r["broken"] for r in rows)
+        print(f"\n{broken} mutant(s) cosmic-ray could not apply, not counted" if broken else "", end="")
         unfinished = [f"{r['file']} ({r['pending']})" for r in rows if r["pending"]]
         print(f"\nnot yet run: {', '.join(unfinished)}" if unfinished else "")
         return 0
@@ -301,7 +303,7 @@ def main(argv: list[str] | None = None) -> int:
     print(table(rows))
     broken = sum(r["broken"] for r in rows)
     print(f"\n{time.monotonic() - started:.0f} s; survivors with their diffs: {OUT / 'survivors'}/"
-          + (f"; {broken} mutant(s) the worker could not run" if broken else ""))
+          + (f"; {broken} mutant(s) cosmic-ray could not apply, not counted" if broken else ""))
     return 0
 
 
