@@ -43,6 +43,8 @@ def test_a_matrix_comes_back_exact_or_float64(A, dtype, values) -> None:
      "X must hold real numbers, got dtype <U1 (values 'a', 'b', 'c', ...)"),
     (np.array([["a", "b", "c"]]), TypeError,
      "X must hold real numbers, got dtype <U1 (values 'a', 'b', 'c')"),
+    (np.array([[1]], dtype="timedelta64[s]"), TypeError,
+     "X must hold real numbers, got dtype timedelta64[s]"),
     (np.array([[1 + 1j]]), TypeError, "X must hold real numbers, got dtype complex128 (values (1+1j))"),
     ([[1, None]], TypeError,
      "X[0, 1] is None of type NoneType; X must hold real numbers (int, Fraction or float)"),

@@ -476,6 +476,7 @@ def test_exact_matrix_arithmetic() -> None:
     assert exact.matmul(A, B) == [[2, 14], [Fraction(-3, 2), 2]]
     assert exact.transpose(A) == [[1, -1], [2, 0], [3, Fraction(1, 2)]]
     assert exact.matmul([[Fraction(1)], [Fraction(2)]], [[Fraction(3), Fraction(4)]]) == [[3, 4], [6, 8]]
+    assert exact.matmul([[Fraction(1)] * 300], [[Fraction(2)]] * 300) == [[600]]  # sizes compared by value
     with pytest.raises(ValueError, match=r"^shapes \(2, 3\) and \(2, 3\) do not multiply$"):
         exact.matmul(A, A)
     with pytest.raises(ValueError, match=r"^shapes \(3, 2\) and \(3, 2\) do not multiply$"):
