@@ -169,6 +169,7 @@ def test_each_kind_of_number_is_read(tex, kind, places, wanted) -> None:
     ("s = 3", "complex", None, "s: unknown kind of number 'complex'"),
     (r"s = \frac{3}{0}", "exact", None, "s: (3)/(0) divides by zero"),
     (r"s = \ln \frac{3}{0}", "log", None, "s: (3)/(0) divides by zero"),
+    (r"s = -\frac{3}{00}", "exact", None, "s: -(3)/(00) divides by zero"),
 ])
 def test_a_number_of_the_wrong_form_is_a_mismatch(tex, kind, places, message) -> None:
     p = page(formula(tex, kind, places))
@@ -400,6 +401,8 @@ def test_a_script_with_the_wrong_number_of_parts_is_unreadable() -> None:
     ("<math><mtable><mlabeledtr><mtd><mn>1</mn></mtd><mtd><mn>2</mn></mtd></mlabeledtr>"
      "<mtr><mtd><mn>3</mn></mtd><mtd><mn>4</mn></mtd></mtr></mtable></math>", "{1,2;3,4}"),
     ("<math><semantics><mi>x</mi></semantics><ms>q</ms></math>", "xq"),
+    ("<math><mtable><mtr><mtd><mn>1</mn></mtd><mspace></mspace><mtd><mn>2</mn></mtd></mtr></mtable></math>",
+     "{1,2}"),  # only the cells of a row are read
 ])
 def test_every_kind_of_mathml_node_serializes(mathml: str, text: str) -> None:
     assert html.serialize(soup_of(mathml).math, svg=False) == text
@@ -757,10 +760,10 @@ def _example(M: int, D: int, N: int, scale=1):
     return linear.worked_example(X, W, G)
 
 
-@pytest.mark.parametrize("sizes, scale", [((10, 3, 2), 1), ((2, 11, 12), 1), ((3, 2, 4), 3)],
+@pytest.mark.parametrize("sizes, scale", [((10, 11, 2), 1), ((2, 11, 12), 1), ((3, 2, 4), 3)],
                          ids=["10 rows", "11 columns", "fractions"])
 def test_other_examples_pass(sizes, scale) -> None:
-    """Two-digit indices (``x_{10,3}``) and fractions read and check as the page's own numbers do."""
+    """Two-digit indices (``x_{10,11}``, ``w_{11,6}``) and fractions check as the page's own numbers do."""
     checked, errors = run_page(example_html(_example(*sizes, scale=scale)))
     assert errors == [] and checked > 11, errors
 
