@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 BROWSER_PACKAGES := chromium chromium-driver fonts-noto-cjk
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: install torch serve build test lint browser bench lock clean
+.PHONY: install torch serve build test lint browser bench mutation lock clean
 
 install: $(VENV)/.installed node_modules/.installed
 
@@ -48,6 +48,11 @@ test: install browser lint build
 # Ours against the stock Material + MathJax 3 recipe, measured in one run; writes bench/results.md.
 bench: install browser
 	$(PY) bench/run.py
+
+# Mutation testing (cosmic-ray): per file, how many deliberately broken copies of the code the tests
+# catch. It takes about an hour, so it is not part of `make test`; MUTATION.md lists the survivors.
+mutation: install
+	$(PY) tools/mutation.py
 
 lock:
 	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv

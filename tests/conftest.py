@@ -16,7 +16,13 @@ ROOT = Path(__file__).resolve().parent.parent
 
 @pytest.fixture(scope="session")
 def site_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The site built once per test session with ``mkdocs build --strict``."""
+    """The site built once per test session with ``mkdocs build --strict``.
+
+    ``PREBUILT_SITE`` names a site built already, for runs that only read it: the mutation run builds
+    once and runs the tests hundreds of times.
+    """
+    if os.environ.get("PREBUILT_SITE"):
+        return Path(os.environ["PREBUILT_SITE"])
     out = tmp_path_factory.mktemp("site")
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
     result = subprocess.run(

@@ -129,6 +129,7 @@ def test_forward_matches_the_index_definition_on_random_floats(M: int, D: int, N
         (([1, 2, 3], [[1]]), ValueError, "X must be 2-D, got 1-D with shape (3,)"),
         (([[1, 2]], np.ones((2, 1, 1))), ValueError, "W must be 2-D, got 3-D with shape (2, 1, 1)"),
         (([[1, 2]], [[1, 2]]), ValueError, "X has shape (1, 2) and W has shape (1, 2)"),
+        (([[1]], [[1], [2]]), ValueError, "X has shape (1, 1) and W has shape (2, 1): X's 1 columns"),
         (([[1.0, np.nan]], [[1], [2]]), ValueError, "X must be finite, got X[0, 1] = nan"),
         (([[1]], [[np.inf]]), ValueError, "W must be finite, got W[0, 0] = inf"),
         (([["a", "b"]], [[1], [2]]), TypeError, "X[0, 0] is 'a' of type str; X must hold real numbers"),
@@ -188,3 +189,43 @@ def test_small_integer_results_stay_int64() -> None:
 def test_against_torch_autograd() -> None:
     assert check_against_torch(linear, lambda X, W: X @ W, [((1, 1), (1, 1)), ((2, 3), (3, 4)),
                                                            ((5, 1), (1, 7)), ((16, 32), (32, 8))]) > 500
+
+
+@pytest.mark.parametrize("M, D, N", [(1, 1, 1), (2, 3, 2), (3, 2, 3), (2, 3, 4), (1, 2, 5)])
+def test_the_expanded_entries_are_the_last_x_and_a_middle_w(M: int, D: int, N: int) -> None:
+    """dL/dx_{MD} (last row, last column) and dL/dw_{D,c} with c = ceil(N/2)."""
+    X, W, G = (np.arange(1, r * c + 1).reshape(r, c) for r, c in ((M, D), (D, N), (M, N)))
+    q = linear.worked_example(X, W, G).quantities
+    assert q["dX_entry"].entry == q["dX_rowcol"].entry == (M, D)
+    assert q["dW_entry"].entry == q["dW_rowcol"].entry == (D, -(-N // 2))
+
+
+@pytest.mark.parametrize("M, D, labels", [
+    (2, 3, [r"\frac{\partial L}{\partial x_{23}} = \sum_{k=1}^{4} g_{2k}\, w_{3k}",
+            r"\frac{\partial L}{\partial x_{23}} = G_{2,:}\,(W^{\mathsf T})_{:,3}",
+            r"\frac{\partial L}{\partial w_{32}} = \sum_{k=1}^{2} x_{k3}\, g_{k2}",
+            r"\frac{\partial L}{\partial w_{32}} = (X^{\mathsf T})_{3,:}\,G_{:,2}"]),
+    (10, 12, [r"\frac{\partial L}{\partial x_{10,12}} = \sum_{k=1}^{4} g_{10,k}\, w_{12,k}",
+              r"\frac{\partial L}{\partial x_{10,12}} = G_{10,:}\,(W^{\mathsf T})_{:,12}",
+              r"\frac{\partial L}{\partial w_{12,2}} = \sum_{k=1}^{10} x_{k,12}\, g_{k2}",
+              r"\frac{\partial L}{\partial w_{12,2}} = (X^{\mathsf T})_{12,:}\,G_{:,2}"]),
+])
+def test_entry_labels_run_indices_together_only_while_both_are_one_digit(M: int, D: int, labels) -> None:
+    X, W, G = (np.ones((r, c), dtype=int) for r, c in ((M, D), (D, 4), (M, 4)))
+    q = linear.worked_example(X, W, G).quantities
+    assert [q[name].lhs for name in ("dX_entry", "dX_rowcol", "dW_entry", "dW_rowcol")] == labels
+
+
+def test_fractions_stay_fractions_in_every_quantity() -> None:
+    half, third = Fraction(1, 2), Fraction(1, 3)
+    q = linear.worked_example([[half, 1]], [[1], [third]], [[Fraction(3, 2)]]).quantities
+    assert q["L"].value == Fraction(5, 4)
+    assert q["dX_entry"].value.terms == ((Fraction(3, 2), third),) and q["dX_entry"].value.total == half
+    assert q["dW_entry"].value.terms == ((1, Fraction(3, 2)),) and q["dW_entry"].value.total == Fraction(3, 2)
+    assert q["dW_rowcol"].value.row == (1,) and type(q["dW_rowcol"].value.row[0]) is int
+    assert q["Y"].value.tolist() == [[Fraction(5, 6)]]
+
+
+def test_sizes_beyond_small_integers_work() -> None:
+    """An inner size of 300 (sizes are compared by value, not identity)."""
+    assert linear.forward(np.ones((1, 300)), np.ones((300, 1))).tolist() == [[300.0]]

@@ -162,7 +162,7 @@ def number(text: str, kind: str, places: int | None = None) -> Fraction | Decima
 def _exact(text: str) -> Fraction:
     m = re.fullmatch(r"(-?)\((\d+)\)/\((\d+)\)", text)
     if m:
-        if m[3] == "0":
+        if int(m[3]) == 0:
             raise Unreadable(f"{text} divides by zero")
         return Fraction(int(m[2]), int(m[3])) * (-1 if m[1] else 1)
     return Fraction(int(text))
