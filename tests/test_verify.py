@@ -45,6 +45,11 @@ def blocks(site_dir: Path) -> list[tuple[str, str, str]]:
     return found
 
 
+def _linear(blocks: list[tuple[str, str, str]]) -> str:
+    """The Chinese FC page, whose numbers the single-page tampering tests below name."""
+    return next(page for page, topic, _ in blocks if topic == "linear" and not page.startswith("en/"))
+
+
 @pytest.fixture
 def copy(site_dir: Path, tmp_path: Path) -> Path:
     out = tmp_path / "site"
@@ -88,29 +93,27 @@ def _set_digit(glyph: Tag, mn: Tag, new: str) -> None:
     mn.string = mn.get_text()[:-1] + new
 
 
-INPUTS = {"X", "W", "G"}  # changing an input shows in every result computed from it
+INPUTS = {"X", "W", "b", "G", "Z"}  # changing an input shows in every result computed from it
 
 
 def test_every_displayed_number_is_read(blocks, copy: Path) -> None:
     """Changing the last digit of each quantity, in SVG and MathML alike, is a mismatch naming it."""
     for page, topic, q in blocks:
         original = (copy / page).read_text(encoding="utf-8")
-
-        def change(soup, q=q):
-            glyph, mn = _last_number(block(soup, q))
-            _set_digit(glyph, mn, "7" if mn.get_text()[-1] != "7" else "8")
-        edit(copy, page, change)
+        last = _last_number(block(BeautifulSoup(original, "html.parser"), q))[1].get_text()[-1]
+        new = "7" if last != "7" else "8"
+        edit(copy, page, lambda soup, q=q, new=new: _set_digit(*_last_number(block(soup, q)), new))
         errors = mismatches(copy)
         (copy / page).write_text(original, encoding="utf-8")
         named = [e for e in errors if e.startswith(f"{page} ({topic}): {q}")]
         assert named or (q in INPUTS and errors), (page, q, errors)
         if q in ("Y", "dX", "dW"):
-            assert re.search(r"\[\d,\d\] shows -?7", named[0]), named
+            assert re.search(rf"\[\d,\d\] shows -?\d*{new}\b", named[0]), named
     assert not mismatches(copy)
 
 
 def test_a_sign_flip_is_caught(blocks, copy: Path) -> None:
-    page = blocks[0][0]
+    page = _linear(blocks)
 
     def flip(soup):
         b = block(soup, "dW")
@@ -123,7 +126,7 @@ def test_a_sign_flip_is_caught(blocks, copy: Path) -> None:
 
 
 def test_mathml_disagreeing_with_svg_is_caught(blocks, copy: Path) -> None:
-    page = blocks[0][0]
+    page = _linear(blocks)
     edit(copy, page, lambda soup: _last_number(block(soup, "dX"))[1].replace_with(
         BeautifulSoup("<mn>9</mn>", "html.parser").mn))
     assert any("dX: the SVG draws" in e and "MathML says" in e for e in mismatches(copy))
@@ -166,7 +169,7 @@ def test_a_deleted_or_emptied_english_page_is_caught(blocks, copy: Path, how: st
 
 @pytest.mark.parametrize("label", ["relabelled", "unknown"])
 def test_a_relabelled_or_unknown_quantity_is_caught(blocks, copy: Path, label: str) -> None:
-    page, topic, _ = blocks[0]
+    page, topic = _linear(blocks), "linear"
     new = {"relabelled": "dW", "unknown": "dZ"}[label]
     edit(copy, page, lambda soup: block(soup, "dX").__setitem__("data-quantity", new))
     errors = mismatches(copy)
@@ -185,7 +188,7 @@ def _swap_svg_mml(b: Tag, old: str, new: str, nth: int = 0) -> None:
 
 
 def test_a_changed_entry_label_is_caught(blocks, copy: Path) -> None:
-    page = blocks[0][0]
+    page = _linear(blocks)
     edit(copy, page, lambda soup: _swap_svg_mml(block(soup, "dX_entry"), "23", "13"))
     errors = mismatches(copy)
     assert any(e.startswith(f"{page} (linear): dX_entry: the left-hand side reads '(∂L)/(∂x_{{13}})")
@@ -193,7 +196,7 @@ def test_a_changed_entry_label_is_caught(blocks, copy: Path) -> None:
 
 
 def test_exchanged_gradient_labels_are_caught(blocks, copy: Path) -> None:
-    page = blocks[0][0]
+    page = _linear(blocks)
 
     def exchange(soup):
         dx, dw = block(soup, "dX"), block(soup, "dW")
@@ -205,7 +208,7 @@ def test_exchanged_gradient_labels_are_caught(blocks, copy: Path) -> None:
 
 @pytest.mark.parametrize("entry", ["0,3", "3,3", "2,9", "2", "a,b", "-1,3", ""])
 def test_a_bad_data_entry_is_caught(blocks, copy: Path, entry: str) -> None:
-    page = blocks[0][0]
+    page = _linear(blocks)
     edit(copy, page, lambda soup: block(soup, "dX_entry").__setitem__("data-entry", entry))
     errors = mismatches(copy)
     assert f"{page} (linear): dX_entry: data-entry={entry!r} is not a 1-based entry of a 2x3 matrix" in errors
@@ -213,7 +216,7 @@ def test_a_bad_data_entry_is_caught(blocks, copy: Path, entry: str) -> None:
 
 def test_a_fraction_is_not_read_as_its_digits(blocks, copy: Path) -> None:
     """-1/9 drawn where -19 would be expected is read as the fraction it is."""
-    page = blocks[0][0]
+    page = _linear(blocks)
 
     def fraction(soup):
         b = block(soup, "L")  # L = -19 on the page
@@ -299,3 +302,41 @@ def test_rounded_values_are_checked_to_half_a_unit(shown: str, ok: bool) -> None
     except Exception as err:
         page.errors.append(str(err))
     assert (page.errors == []) == ok, page.errors
+
+
+@pytest.mark.parametrize("shown, ok", [("0.0228 + (-0.1080) = -0.0852", True),
+                                       ("0.0228 + (-0.1080) = -0.0853", False),
+                                       ("0.0229 + (-0.1080) = -0.0852", False)])
+def test_a_sum_of_rounded_terms_is_checked_term_by_term(shown: str, ok: bool) -> None:
+    """Phi(-2) + (-2) phi(-2) = GELU'(-2): each rounded term, and the total against the true sum (not the
+    sum of the rounded terms), within half a unit of the last digit."""
+    import mpmath
+
+    with mpmath.workdps(60):
+        terms = [Decimal(mpmath.nstr(v, 55)) for v in (mpmath.ncdf(-2), -2 * mpmath.npdf(-2))]
+    page = Page("p", "t", {"s": _typeset(f"s = {shown}", "rounded", 4)})
+    page.expect_sum("s", ["s"], terms, "")
+    assert (page.errors == []) == ok, page.errors
+
+
+def test_logarithms_are_read_exactly() -> None:
+    from fractions import Fraction
+
+    from derivations.verify import html
+    from derivations.verify.exact import exp
+
+    tex = r"s = \begin{bmatrix} \ln 3 & \ln \frac{1}{2} \end{bmatrix}"
+    page = Page("p", "t", {"s": _typeset(tex, "log")})
+    (row,) = page.matrix("s", ["s"])
+    assert row == [html.Ln(Fraction(3)), html.Ln(Fraction(1, 2))]
+    assert [exp(z) for z in row] == [3, Fraction(1, 2)]
+
+
+def test_a_rounded_value_one_unit_off_is_caught(blocks, copy: Path) -> None:
+    """On the GELU page every value is rounded: the last digit one unit off is already a mismatch."""
+    page = next(p for p, t, q in blocks if t == "gelu" and not p.startswith("en/"))
+    original = (copy / page).read_text(encoding="utf-8")
+    last = _last_number(block(BeautifulSoup(original, "html.parser"), "dZ_tanh"))[1].get_text()[-1]
+    new = str((int(last) + 1) % 10)
+    edit(copy, page, lambda soup: _set_digit(*_last_number(block(soup, "dZ_tanh")), new))
+    assert any(e.startswith(f"{page} (gelu): dZ_tanh[2,3] shows") for e in mismatches(copy))
