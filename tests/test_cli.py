@@ -123,3 +123,13 @@ def test_bad_logarithms_exit_2_with_one_line(args: list[str], message: str) -> N
     assert result.returncode == 2, (result.stdout, result.stderr)
     assert message in result.stderr, result.stderr
     assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr, result.stderr
+
+
+@pytest.mark.parametrize("name", TOPICS)
+def test_every_topic_page_shows_the_command_that_reproduces_it(name: str) -> None:
+    from pathlib import Path
+
+    docs = Path(__file__).resolve().parent.parent / "docs"
+    for page in (f"{name}.md", f"{name}.en.md"):
+        text = (docs / page).read_text(encoding="utf-8")
+        assert f"python -m derivations {name.replace('_', '-')}\n" in text, page
