@@ -133,3 +133,25 @@ def test_every_topic_page_shows_the_command_that_reproduces_it(name: str) -> Non
     for page in (f"{name}.md", f"{name}.en.md"):
         text = (docs / page).read_text(encoding="utf-8")
         assert f"python -m derivations {name.replace('_', '-')}\n" in text, page
+
+
+def _page_commands() -> list[tuple[str, str]]:
+    """Every ``python -m derivations ...`` line of every page's ```sh blocks, continuations joined."""
+    import re
+    from pathlib import Path
+
+    found = []
+    for page in sorted((Path(__file__).resolve().parent.parent / "docs").glob("*.md")):
+        for block in re.findall(r"```sh\n(.*?)```", page.read_text(encoding="utf-8"), re.S):
+            for line in block.replace("\\\n", " ").splitlines():
+                if line.startswith("python -m derivations "):
+                    found.append((page.name, line))
+    return found
+
+
+@pytest.mark.parametrize("page, command", _page_commands(), ids=lambda v: v if v.endswith(".md") else "")
+def test_every_command_a_page_shows_runs(page: str, command: str) -> None:
+    import shlex
+
+    result = run(*shlex.split(command)[3:])
+    assert result.returncode == 0, (page, command, result.stderr)
