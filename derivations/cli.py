@@ -3,7 +3,10 @@
 Every registered topic is a subcommand; its options are the inputs of its ``worked_example``,
 with the page's numbers as defaults. Matrices are written as nested lists whose entries are
 integers, fractions (``1/2``) or decimals (``0.25``, read exactly as 1/4), so every result is
-exact. Bad input exits with status 2 and a one-line message naming the argument.
+exact; or, for the activations that are exact at logarithms (sigmoid, tanh), natural logarithms of
+positive rationals, ``ln(3)`` or ``ln(1/2)``, every entry of a matrix one or the other. Values with
+no exact form are printed rounded, as the pages show them. Bad input exits with status 2 and a
+one-line message naming the argument.
 """
 
 from __future__ import annotations
@@ -17,23 +20,30 @@ from fractions import Fraction
 import numpy as np
 
 from derivations import tex
-from derivations.example import Example, Expansion, RowCol, Shown
+from derivations.example import Example, Expansion, RowCol, Shown, Sum
 from derivations.topics import TOPICS, topic
+from derivations.values import Ln, Rounded
 
 FORMATS = ("text", "markdown", "latex", "json")
-TOKEN = re.compile(r"\s*(?:(?P<open>\[)|(?P<close>\])|(?P<comma>,)|(?P<num>[-+]?\d+(?:\.\d+)?(?:/\d+)?)"
-                   r"|(?P<word>[A-Za-z_]+)|(?P<other>\S))")
+NUM = r"[-+]?\d+(?:\.\d+)?(?:/\d+)?"
+TOKEN = re.compile(rf"\s*(?:(?P<open>\[)|(?P<close>\])|(?P<comma>,)|(?P<num>{NUM})"
+                   rf"|(?P<log>ln\s*\(\s*{NUM}\s*\))|(?P<word>[A-Za-z_]+)|(?P<other>\S))")
+
+
+SYMBOLS = {"sigma": "σ", "varphi": "φ", "Phi": "Φ", "odot": "⊙"}
 
 
 class InputError(Exception):
     """A command-line value that cannot be a matrix of exact numbers."""
 
 
-def parse_matrix(text: str) -> list[list[Fraction | int]]:
-    """Read ``[[1, -2/3], [0.5, 4]]`` exactly.
+def parse_matrix(text: str) -> list[list[Fraction | int | Ln]]:
+    """Read ``[[1, -2/3], [0.5, 4]]`` or ``[[ln(3), ln(1/2)]]`` exactly.
 
     >>> parse_matrix("[[1, -2/3], [0.5, 4]]")
     [[1, Fraction(-2, 3)], [Fraction(1, 2), 4]]
+    >>> parse_matrix("[[ln(3), ln(1/2)], [ln(1), ln(0.25)]]")
+    [[Ln(3), Ln(1/2)], [Ln(1), Ln(1/4)]]
     >>> parse_matrix("[[1, 2], [3]]")
     Traceback (most recent call last):
     ...
@@ -42,6 +52,9 @@ def parse_matrix(text: str) -> list[list[Fraction | int]]:
     tokens = [(m.lastgroup, m.group(m.lastgroup)) for m in TOKEN.finditer(text) if m.lastgroup]
     for kind, value in tokens:
         if kind == "word":
+            if value.lower() in ("log", "ln"):
+                raise InputError(f"write a logarithm as ln(3) or ln(1/2), the natural logarithm of a "
+                                 f"positive rational number; found {value!r} without it")
             what = "NaN or inf" if value.lower() in ("nan", "inf", "infinity") else f"the word {value!r}"
             raise InputError(f"{what} is not an exact number")
         if kind == "other":
@@ -57,14 +70,19 @@ def parse_matrix(text: str) -> list[list[Fraction | int]]:
         pos += 1
         return tokens[pos - 1][1]
 
-    def row() -> list[Fraction | int]:
+    def cell() -> Fraction | int | Ln:
+        if pos < len(tokens) and tokens[pos][0] == "log":
+            return _log(take("log"))
+        return _number(take("num"))
+
+    def row() -> list[Fraction | int | Ln]:
         take("open")
         if pos < len(tokens) and tokens[pos][0] == "close":
             raise InputError("a row is empty")
-        cells = [_number(take("num"))]
+        cells = [cell()]
         while pos < len(tokens) and tokens[pos][0] == "comma":
             take("comma")
-            cells.append(_number(take("num")))
+            cells.append(cell())
         take("close")
         return cells
 
@@ -81,6 +99,11 @@ def parse_matrix(text: str) -> list[list[Fraction | int]]:
     lengths = sorted({len(r) for r in rows}, key=[len(r) for r in rows].index)
     if len(lengths) > 1:
         raise InputError(f"rows have different lengths ({lengths[0]} and {lengths[1]})")
+    logs = [_plain(v) for r in rows for v in r if isinstance(v, Ln)]
+    plain = [_plain(v) for r in rows for v in r if not isinstance(v, Ln)]
+    if logs and plain:
+        raise InputError(f"the matrix mixes logarithms ({logs[0]}) with plain numbers ({plain[0]}); write "
+                         "every entry as a logarithm, such as ln(1) for 0, or none")
     return rows
 
 
@@ -91,15 +114,31 @@ def _number(text: str) -> Fraction | int:
     return v.numerator if v.denominator == 1 else v
 
 
+def _log(text: str) -> Ln:
+    inner = text[text.index("(") + 1:-1].strip()
+    arg = Fraction(_number(inner))
+    if arg <= 0:
+        raise InputError(f"{text.replace(' ', '')}: the logarithm needs a positive argument, got {inner}")
+    return Ln(arg)
+
+
 def _plain(v: object) -> str:
-    return str(v) if not isinstance(v, np.ndarray) else "[" + ", ".join(
-        "[" + ", ".join(map(str, row)) + "]" for row in v.tolist()) + "]"
+    """A number as this command writes it (and reads it back): ``-3``, ``1/2``, ``ln(3)``, ``0.2689``."""
+    if isinstance(v, np.ndarray):
+        return "[" + ", ".join("[" + ", ".join(map(_plain, row)) + "]" for row in v.tolist()) + "]"
+    if isinstance(v, Ln):
+        return f"ln({v.arg})"
+    if isinstance(v, Rounded):
+        return str(v.shown())
+    return str(v)
 
 
 def _text_lhs(lhs: str) -> str:
     """A readable plain-text version of a page's TeX label."""
-    out = re.sub(r"\\(?:text|mathbf)\{([^{}]*)\}", r"\1", lhs)
-    out = re.sub(r"\\frac\{\\partial (\w)\}\{\\partial ([^{}]*(?:\{[^{}]*\})?)\}", r"∂\1/∂\2", out)
+    out = re.sub(r"\\(?:text|mathbf|operatorname)\{([^{}]*)\}", r"\1", lhs)
+    out = re.sub(r"\\frac\{\\partial ([^{}]*(?:\{[^{}]*\})?)\}\{\\partial ([^{}]*(?:\{[^{}]*\})?)\}",
+                 r"∂\1/∂\2", out)
+    out = re.sub(r"\\(sigma|varphi|Phi|odot)\b", lambda m: SYMBOLS[m[1]], out)
     out = re.sub(r"\\sum_\{(\w)=1\}\^\{(\d+)\}", r"Σ_{\1=1..\2} ", out)
     out = out.replace(r"^{\mathsf T}", "ᵀ").replace(r"\,", " ").replace("\\", "")
     return re.sub(r"\s+", " ", out).strip()
@@ -107,28 +146,32 @@ def _text_lhs(lhs: str) -> str:
 
 def _text_value(v: object) -> str:
     if isinstance(v, Expansion):
-        return " + ".join(f"{_factor(a)}·{_factor(b)}" for a, b in v.terms) + f" = {v.total}"
+        return " + ".join(f"{_factor(a)}·{_factor(b)}" for a, b in v.terms) + f" = {_plain(v.total)}"
+    if isinstance(v, Sum):
+        return " + ".join(map(_factor, v.terms)) + f" = {_plain(v.total)}"
     if isinstance(v, RowCol):
-        return f"[{', '.join(map(str, v.row))}] · [{', '.join(map(str, v.col))}]ᵀ = {v.total}"
+        return f"[{', '.join(map(_plain, v.row))}] · [{', '.join(map(_plain, v.col))}]ᵀ = {_plain(v.total)}"
     if isinstance(v, np.ndarray):
-        width = max(len(str(x)) for x in v.flat)
-        rows = ("  [ " + "  ".join(str(x).rjust(width) for x in row) + " ]" for row in v.tolist())
+        width = max(len(_plain(x)) for x in v.flat)
+        rows = ("  [ " + "  ".join(_plain(x).rjust(width) for x in row) + " ]" for row in v.tolist())
         return "\n" + "\n".join(rows)
-    return str(v)
+    return _plain(v)
 
 
 def _factor(v: object) -> str:
-    return f"({v})" if str(v).startswith("-") else str(v)
+    return f"({_plain(v)})" if _plain(v).startswith("-") else _plain(v)
 
 
 def _json_value(v: object) -> object:
     if isinstance(v, Expansion):
-        return {"terms": [[str(a), str(b)] for a, b in v.terms], "total": str(v.total)}
+        return {"terms": [[_plain(a), _plain(b)] for a, b in v.terms], "total": _plain(v.total)}
+    if isinstance(v, Sum):
+        return {"terms": list(map(_plain, v.terms)), "total": _plain(v.total)}
     if isinstance(v, RowCol):
-        return {"row": list(map(str, v.row)), "column": list(map(str, v.col)), "total": str(v.total)}
+        return {"row": list(map(_plain, v.row)), "column": list(map(_plain, v.col)), "total": _plain(v.total)}
     if isinstance(v, np.ndarray):
-        return [[str(x) for x in row] for row in v.tolist()]
-    return str(v)
+        return [[_plain(x) for x in row] for row in v.tolist()]
+    return _plain(v)
 
 
 def render(example: Example, fmt: str) -> str:

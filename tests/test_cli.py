@@ -80,6 +80,51 @@ def test_bad_input_exits_2_with_one_line(args: list[str], message: str) -> None:
     assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr, result.stderr
 
 
+def test_logarithms_are_read_exactly() -> None:
+    result = run("sigmoid", "--Z", "[[ln(3), ln(1/2)], [ln( 1 ), ln(0.25)]]", "--G", "[[16, 9], [4, -25]]")
+    assert result.returncode == 0, result.stderr
+    assert "Z =\n  [   ln(3)  ln(1/2) ]\n  [   ln(1)  ln(1/4) ]" in result.stdout, result.stdout
+    assert "A = σ(Z) =\n  [ 3/4  1/3 ]\n  [ 1/2  1/5 ]" in result.stdout, result.stdout
+    assert "∂L/∂z_{22} = g_{22} σ'(z_{22}) = (-25)·4/25 = -4" in result.stdout, result.stdout
+
+
+def test_the_defaults_of_logarithms_are_shown_as_they_are_typed() -> None:
+    result = run("tanh", "--help")
+    assert "default: [[ln(2), ln(1/3), ln(3/2)]" in " ".join(result.stdout.split()), result.stdout
+
+
+def test_values_without_exact_form_are_rounded_as_on_the_pages() -> None:
+    text = run("sigmoid", "--Z", "[[1, -2]]", "--G", "[[2, -1]]").stdout
+    assert "A = σ(Z) =\n  [ 0.7311  0.1192 ]" in text and "Rounded" not in text, text
+    data = json.loads(run("gelu", "--format", "json").stdout)["quantities"]
+    assert data["A"]["value"][0] == ["-0.0455", "-0.1587", "-0.1003"]
+    assert data["dA_entry"]["value"] == {"terms": ["0.0228", "-0.1080"], "total": "-0.0852"}
+    assert "0.0228 + (-0.1080) = -0.0852" in data["dA_entry"]["tex"]
+
+
+def test_a_sum_prints_term_by_term() -> None:
+    result = run("affine")
+    assert "∂L/∂b_{2} = Σ_{m=1..3} g_{m2} = 1 + 2 + 2 = 5" in result.stdout, result.stdout
+
+
+@pytest.mark.parametrize("args, message", [
+    (["sigmoid", "--Z", "[[ln(3), 0]]"], "argument --Z: the matrix mixes logarithms (ln(3)) with plain"),
+    (["sigmoid", "--Z", "[[ln(-3)]]"], "argument --Z: ln(-3): the logarithm needs a positive argument"),
+    (["sigmoid", "--Z", "[[ln(0)]]"], "argument --Z: ln(0): the logarithm needs a positive argument, got 0"),
+    (["sigmoid", "--Z", "[[ln(1/0)]]"], "argument --Z: 1/0 divides by zero"),
+    (["sigmoid", "--Z", "[[ln 3]]"], "argument --Z: write a logarithm as ln(3) or ln(1/2)"),
+    (["sigmoid", "--Z", "[[ln(x)]]"], "argument --Z: write a logarithm as ln(3) or ln(1/2)"),
+    (["sigmoid", "--Z", "[[ln(2)]]", "--G", "[[0.5, 1]]"], "G has shape (1, 2) but Z has shape (1, 1)"),
+    (["relu", "--Z", "[[ln(2), ln(3)]]", "--G", "[[1, 2]]"], "Z[0, 0] is Ln(2) of type Ln; Z must hold real"),
+    (["gelu", "--Z", "[[ln(2)]]", "--G", "[[1]]"], "Z[0, 0] is Ln(2) of type Ln; Z must hold real"),
+])
+def test_bad_logarithms_exit_2_with_one_line(args: list[str], message: str) -> None:
+    result = run(*args)
+    assert result.returncode == 2, (result.stdout, result.stderr)
+    assert message in result.stderr, result.stderr
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr, result.stderr
+
+
 @pytest.mark.parametrize("name", TOPICS)
 def test_every_topic_page_shows_the_command_that_reproduces_it(name: str) -> None:
     from pathlib import Path
@@ -88,3 +133,25 @@ def test_every_topic_page_shows_the_command_that_reproduces_it(name: str) -> Non
     for page in (f"{name}.md", f"{name}.en.md"):
         text = (docs / page).read_text(encoding="utf-8")
         assert f"python -m derivations {name.replace('_', '-')}\n" in text, page
+
+
+def _page_commands() -> list[tuple[str, str]]:
+    """Every ``python -m derivations ...`` line of every page's ```sh blocks, continuations joined."""
+    import re
+    from pathlib import Path
+
+    found = []
+    for page in sorted((Path(__file__).resolve().parent.parent / "docs").glob("*.md")):
+        for block in re.findall(r"```sh\n(.*?)```", page.read_text(encoding="utf-8"), re.S):
+            for line in block.replace("\\\n", " ").splitlines():
+                if line.startswith("python -m derivations "):
+                    found.append((page.name, line))
+    return found
+
+
+@pytest.mark.parametrize("page, command", _page_commands(), ids=lambda v: v if v.endswith(".md") else "")
+def test_every_command_a_page_shows_runs(page: str, command: str) -> None:
+    import shlex
+
+    result = run(*shlex.split(command)[3:])
+    assert result.returncode == 0, (page, command, result.stderr)

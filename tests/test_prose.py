@@ -30,7 +30,9 @@ PAGES_USING_G = ("index", "linear", "errata", "notation")
 PROPER_NAMES = {"Python", "NumPy", "SymPy", "PyTorch", "Jupyter", "Chromium", "MathJax", "SVG", "TeX",
                 "GitHub", "darkknightzh",
                 # Function names that Chinese texts keep as they are.
-                "ReLU", "GELU", "Sigmoid", "Softmax", "softmax"}
+                "ReLU", "GELU", "Sigmoid", "Softmax", "softmax", "sigmoid", "tanh",
+                # Model names.
+                "BERT", "GPT", "Transformer"}
 # Math written without $: Y = XW, x_ij, dY/dw_ij in headings and alt text.
 MATH_TOKEN = re.compile(r"[A-Za-z]{1,2}(?:_[A-Za-z]+)?")
 

@@ -42,6 +42,15 @@ def test_search_index_holds_no_tex(search_docs: list[dict]) -> None:
     assert not found, f"TeX in the search index: {found[:10]}"
 
 
+def test_every_page_has_its_own_search_entry(search_docs: list[dict]) -> None:
+    """mkdocs-static-i18n drops an English entry equal to the Chinese one (title, text and location tail):
+    a nav title the same in both languages leaves the English page's results without a parent, shown as a
+    link to /undefined. Nav titles must differ between the languages."""
+    locations = {d["location"] for d in search_docs}
+    missing = [path for path in site_pages() if path not in locations]
+    assert not missing, f"pages without their own search entry: {missing}"
+
+
 def test_search_index_covers_both_languages(search_docs: list[dict]) -> None:
     locations = {d["location"] for d in search_docs}
     assert "linear/" in locations and "en/linear/" in locations, sorted(locations)[:20]

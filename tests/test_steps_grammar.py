@@ -262,3 +262,95 @@ def test_setting_declarations_are_checked() -> None:
         Setting(("M",), (Matrix("X", "x", "M", "K"),), (), ())
     with pytest.raises(ValueError, match="variables"):
         Setting(("M",), (Matrix("X", "x", "M", "M"),), (), ("W",))
+
+
+# ------------------------------------------------------------- primes, powers, comparisons, constants
+
+
+def test_a_primed_function_is_its_derivative() -> None:
+    assert agree(value(r"\sigma'(z_{12})"), sigma(z[1, 2]) * (1 - sigma(z[1, 2])))
+    assert agree(value(r"\tanh'(Z)"), Z.applyfunc(lambda e: 1 - sp.tanh(e) ** 2))
+    assert holds(r"\frac{\partial a_{ij}}{\partial z_{ij}} = \sigma'(z_{ij})", i=2, j=1)
+    assert not holds(r"\frac{\partial a_{ij}}{\partial z_{ij}} = \sigma'(z_{ji})", i=2, j=1)
+    with pytest.raises(TexMeaningError, match="not declared"):
+        value(r"\operatorname{softplus}'(z_{11})")
+    rejected(r"\sigma''(z_{11}) = 0", "'")
+
+
+def test_powers_of_scalars() -> None:
+    assert value(r"z_{12}^{2}") == z[1, 2] ** 2
+    assert value(r"(1 + z_{11})^3") == (1 + z[1, 1]) ** 3
+    assert value(r"\tanh(z_{11})^{2}") == sp.tanh(z[1, 1]) ** 2
+    with pytest.raises(TexMeaningError, match="only a scalar"):
+        value(r"Z^{2}")
+    rejected(r"z_{11}^{0} = 1", "0")
+    rejected(r"z_{11}^{-1} = 1", "'-'")
+    rejected(r"z_{11}^12 = 1", "12")  # two digits need braces
+
+
+@pytest.mark.parametrize("tex, holds_at", [
+    (r"[z_{11} > 0]", {"z_1_1": (3, 1), "neg": (-3, 0), "zero": (0, 0)}),
+    (r"[z_{11} \ge 0]", {"z_1_1": (3, 1), "neg": (-3, 0), "zero": (0, 1)}),
+    (r"[z_{11} < 0]", {"z_1_1": (3, 0), "neg": (-3, 1), "zero": (0, 0)}),
+    (r"\mathbb{1}[z_{11} \le 0]", {"z_1_1": (3, 0), "neg": (-3, 1), "zero": (0, 1)}),
+])
+def test_iverson_bracket_of_values(tex: str, holds_at: dict[str, tuple[int, int]]) -> None:
+    """A comparison of values is a Piecewise: 1 where it holds, 0 elsewhere, including the edge."""
+    bracket = value(tex)
+    for point, expected in holds_at.values():
+        assert bracket.subs(z[1, 1], point) == expected
+
+
+def test_iverson_bracket_of_a_matrix_and_the_edge_case() -> None:
+    assert agree(value(r"[Z > 0]"), Z.applyfunc(lambda e: sp.Piecewise((1, e > 0), (0, True))))
+    assert not agree(value(r"[z_{11} > 0]"), value(r"[z_{11} \ge 0]"))
+    with pytest.raises(TexMeaningError, match="different shapes"):
+        value(r"[Z > Z^{\mathsf T}]")
+
+
+def test_a_literal_number_spreads_over_a_matrix() -> None:
+    assert agree(value(r"1 - Z"), sp.ones(2, 3) - Z)
+    squares = Z.multiply_elementwise(Z)
+    assert agree(value(r"G \odot (1 - Z \odot Z)"), G.multiply_elementwise(sp.ones(2, 3) - squares))
+    with pytest.raises(TexMeaningError, match="different kinds"):
+        value(r"z_{11} - Z")
+
+
+F = sp.Function("f")
+GENERIC = Setting(
+    sizes=("M", "N"),
+    symbols=(Matrix("Z", "z", "M", "N"),),
+    forward=(Output("A", "a", lambda Z: Z.applyfunc(F)),),
+    variables=("Z",),
+    loss=Loss("L", of="A", gradient=Matrix("G", "g", "M", "N")),
+    functions={"f": F},
+    constants={"s": sp.Symbol("s", positive=True)},
+)
+
+
+def generic(tex: str, **env: int) -> bool:
+    chain = parse(tex, "unit").clauses[0]
+    assert isinstance(chain, Chain)
+    ev = Evaluator(world(GENERIC, SIZES), env, "unit")
+    first = ev.evaluate(chain.sides[0])
+    return all(agree(ev.evaluate(side), first) for side in chain.sides[1:])
+
+
+def test_an_undefined_function_keeps_its_derivative() -> None:
+    """For every f: the chain rule through A = f(Z) leaves f' symbolic, and f' on the page is that."""
+    assert generic(r"\frac{\partial L}{\partial z_{ij}} = g_{ij}\, f'(z_{ij})", i=2, j=3)
+    assert not generic(r"\frac{\partial L}{\partial z_{ij}} = g_{ji}\, f'(z_{ij})", i=2, j=1)
+    with pytest.raises(TexMeaningError, match="bare letter f"):  # only f' is a function application
+        generic(r"\frac{\partial L}{\partial z_{ij}} = g_{ij}\, f(z_{ij})", i=2, j=3)
+    assert generic(r"\frac{\partial a_{mn}}{\partial z_{ij}} = \delta_{mi}\, \delta_{nj}\, f'(z_{mn})",
+                   m=1, n=2, i=1, j=2)
+    assert generic(r"\frac{\partial L}{\partial Z} = G \odot f'(Z)")
+
+
+def test_constants() -> None:
+    s = sp.Symbol("s", positive=True)
+    assert generic(r"s\, (z_{11} + s) = s\, z_{11} + s^{2}")
+    ev = Evaluator(world(GENERIC, SIZES), {}, "unit")
+    assert ev.evaluate(parse(r"s = s", "unit").clauses[0].sides[0]) == s
+    with pytest.raises(ValueError, match="constants are single lowercase letters"):
+        Setting(("M",), (Matrix("X", "x", "M", "M"),), (), (), constants={"x": s})

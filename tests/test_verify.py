@@ -110,7 +110,7 @@ def _set_digit(glyph: Tag, mn: Tag, new: str) -> None:
 
 
 LINEAR = "linear/index.html"
-INPUTS = {"X", "W", "b", "G"}  # changing an input shows in every result computed from it
+INPUTS = {"X", "W", "b", "G", "Z"}  # changing an input shows in every result computed from it
 
 
 def test_every_displayed_number_is_read(blocks, copy: Path) -> None:
@@ -323,3 +323,43 @@ def test_rounded_values_are_checked_to_half_a_unit(shown: str, ok: bool) -> None
     except Exception as err:
         page.errors.append(str(err))
     assert (page.errors == []) == ok, page.errors
+
+
+@pytest.mark.parametrize("shown, ok", [("0.0228 + (-0.1080) = -0.0852", True),
+                                       ("0.0228 + (-0.1080) = -0.0853", False),
+                                       ("0.0229 + (-0.1080) = -0.0852", False)])
+def test_a_sum_of_rounded_terms_is_checked_term_by_term(shown: str, ok: bool) -> None:
+    """Phi(-2) + (-2) phi(-2) = GELU'(-2): each rounded term, and the total against the true sum (not the
+    sum of the rounded terms), within half a unit of the last digit."""
+    import mpmath
+
+    with mpmath.workdps(60):
+        terms = [Decimal(mpmath.nstr(v, 55)) for v in (mpmath.ncdf(-2), -2 * mpmath.npdf(-2))]
+    page = Page("p", "t", {"s": _typeset(f"s = {shown}", "rounded", 4)})
+    page.expect_sum("s", ["s"], terms, "")
+    assert (page.errors == []) == ok, page.errors
+
+
+def test_logarithms_are_read_exactly() -> None:
+    from fractions import Fraction
+
+    from derivations.verify.exact import exp
+
+    tex = r"s = \begin{bmatrix} \ln 3 & \ln \frac{1}{2} \end{bmatrix}"
+    page = Page("p", "t", {"s": _typeset(tex, "log")})
+    (row,) = page.matrix("s", ["s"])
+    assert [(type(z).__name__, z.arg, z.sign) for z in row] == [("Ln", 3, 1), ("Ln", Fraction(1, 2), 1)]
+    assert [exp(z) for z in row] == [3, Fraction(1, 2)]
+    with pytest.raises(TypeError, match="exact only for a logarithm"):
+        exp(Fraction(3))
+
+
+def test_a_rounded_value_one_unit_off_is_caught(blocks, copy: Path) -> None:
+    """On the GELU page every value is rounded: the last digit one unit off is already a mismatch."""
+    page = "gelu/index.html"
+    assert any(p == page and t == "gelu" for p, t, *_ in blocks)
+    original = (copy / page).read_text(encoding="utf-8")
+    last = _last_number(block(BeautifulSoup(original, "html.parser"), "dZ_tanh"))[1].get_text()[-1]
+    new = str((int(last) + 1) % 10)
+    edit(copy, page, lambda soup: _set_digit(*_last_number(block(soup, "dZ_tanh")), new))
+    assert any(e.startswith(f"{page} (gelu): dZ_tanh[2,3] shows") for e in page_mismatches(copy, page))

@@ -7,12 +7,17 @@ free index letters (all one-based). What the symbols mean comes from the topic's
   output, the expression in the symbols; a matrix name is the matrix; the loss name is the loss;
   a size letter is the size; a label entry ``y_{i}`` is a concrete class index;
 * ``\delta_{ab}`` and an Iverson bracket ``[a = b]`` (``\mathbb{1}[a \ne b]``) are 1 or 0 for
-  concrete indices; ``^{\mathsf T}`` transposes; ``A_{i,:}`` and ``A_{:,j}`` are a row and a column
-  and ``v_{k}`` is an entry of a computed row or column; a product of matrices is the matrix
-  product; ``\odot`` multiplies equal-shaped matrices entry by entry; ``\frac{a}{b}`` divides by a
-  nonzero scalar;
+  concrete indices; an Iverson bracket comparing values, ``[z_{ij} > 0]``, is the SymPy
+  ``Piecewise`` 1 where it holds and 0 elsewhere, entry by entry for a matrix (``[Z > 0]``);
+  ``^{\mathsf T}`` transposes; ``^{n}`` raises a scalar to a positive integer power; ``A_{i,:}``
+  and ``A_{:,j}`` are a row and a column and ``v_{k}`` is an entry of a computed row or column; a
+  product of matrices is the matrix product; ``\odot`` multiplies equal-shaped matrices entry by
+  entry; ``\frac{a}{b}`` divides by a nonzero scalar;
 * a function applied to scalars is its SymPy meaning (the topic's, or a built-in one), applied to
-  matrices it works entry by entry;
+  matrices it works entry by entry; a primed name (``\sigma'``, ``f'``) is its derivative;
+* a letter the topic declares a constant (``s``, ``c``) is that scalar;
+* a number added to or subtracted from a matrix applies to every entry: ``1 - A`` subtracts each
+  entry of ``A`` from 1 (only a literal number, never a scalar expression, is spread this way);
 * ``\mathbf{1}_{M}`` is a column of ``M`` ones; ``\mathbf{1}`` takes its length from the matrix it
   multiplies (``\mathbf{1}^{\mathsf T} G`` has ``rows(G)`` ones);
 * ``\frac{\partial F}{\partial v}`` differentiates with SymPy, with the layout convention for a
@@ -49,6 +54,7 @@ from itertools import pairwise
 from typing import TypeAlias
 
 import sympy as sp
+from sympy.core.function import AppliedUndef
 
 from derivations.steps.syntax import (
     Add,
@@ -65,6 +71,7 @@ from derivations.steps.syntax import (
     Node,
     Num,
     Ones,
+    Power,
     Prod,
     Relation,
     ShapeOf,
@@ -151,14 +158,32 @@ def _is_shape(value: object) -> bool:
 
 
 def _is_zero(difference: sp.Expr) -> bool:
-    """Whether an expression is identically zero: expanded first (enough for polynomials, fast), then
-    simplified when functions such as ``exp`` are involved."""
+    """Whether an expression is identically zero: expanded first (enough for polynomials, fast); else
+    refuted at once if it is nonzero at a sample point, and otherwise proved by simplification, with
+    hyperbolic functions written as exponentials (``tanh(z)`` against ``(e^z - e^-z) / (e^z + e^-z)``)."""
     expanded = sp.expand(difference)
     if expanded == 0:
         return True
-    if expanded.is_polynomial():
+    if expanded.is_polynomial() or _nonzero_somewhere(expanded):
         return False
+    if expanded.atoms(sp.tanh, sp.sinh, sp.cosh):
+        expanded = expanded.rewrite(sp.exp)
     return sp.simplify(expanded) == 0
+
+
+def _nonzero_somewhere(expr: sp.Expr) -> bool:
+    """Whether ``expr`` is clearly nonzero at one of two fixed sample points (positive symbols get
+    positive values). Only ever a quick refutation: ``False`` proves nothing."""
+    if expr.atoms(sp.Derivative, sp.Subs, AppliedUndef):
+        return False  # an undefined function (f, f') has no value at a point
+    symbols = sorted(expr.free_symbols, key=str)
+    for seed in (1, 2):
+        point = {x: sp.Rational(37 * seed + 11 * k + 5, 41) * (1 if x.is_positive or (k + seed) % 2 else -1)
+                 for k, x in enumerate(symbols)}
+        value = expr.subs(point).evalf(30)
+        if value.is_number and value.is_comparable and abs(value) > sp.Float("1e-20"):
+            return True
+    return False
 
 
 def agree(a: Value, b: Value) -> bool:
@@ -223,6 +248,26 @@ class Evaluator:
         left, right = (self._index_node(side) for side in (relation.left, relation.right))
         return (left != right) if relation.op == "ne" else (left == right)
 
+    def _comparison(self, relation: Relation) -> Value:
+        """``[a > b]`` of values: ``Piecewise((1, a > b), (0, True))``, entry by entry for matrices."""
+        left, right = self.evaluate(relation.left), self.evaluate(relation.right)
+        if _is_shape(left) or _is_shape(right):
+            raise self.error("cannot compare a shape")
+        compare = {"gt": sp.StrictGreaterThan, "lt": sp.StrictLessThan, "ge": sp.GreaterThan,
+                   "le": sp.LessThan}[relation.op]
+
+        def one(a: sp.Expr, b: sp.Expr) -> sp.Expr:
+            return sp.Piecewise((1, compare(a, b)), (0, True))
+
+        shapes = {v.shape for v in (left, right) if _is_matrix(v)}
+        if not shapes:
+            return one(left, right)
+        if len(shapes) > 1:
+            raise self.error(f"comparison of matrices of different shapes {sorted(shapes)}")
+        (shape,) = shapes
+        return sp.ImmutableMatrix(*shape, lambda r, c: one(*(v[r, c] if _is_matrix(v) else v
+                                                             for v in (left, right))))
+
     def _index_node(self, node: Node) -> int:
         if isinstance(node, Letter):
             return self.integer(node.name)
@@ -254,7 +299,14 @@ class Evaluator:
                     raise self.error("delta needs two indices")
                 return sp.Integer(int(self.integer(indices[0]) == self.integer(indices[1])))
             case Iverson(relation):
-                return sp.Integer(int(self.relation(relation)))
+                if relation.op in ("eq", "ne"):
+                    return sp.Integer(int(self.relation(relation)))
+                return self._comparison(relation)
+            case Power(base, exponent):
+                value = self.evaluate(base)
+                if _is_matrix(value) or _is_shape(value):
+                    raise self.error("only a scalar can be raised to a power (write A \\odot A for a matrix)")
+                return value ** exponent
             case Deriv(num, den):
                 return self._derivative(num, den)
             case Frac(num, den):
@@ -273,6 +325,11 @@ class Evaluator:
                 return functools.reduce(self._hadamard, (self.evaluate(f) for f in factors))
             case Add(terms):
                 values = [self._scaled(sign, self.evaluate(term)) for sign, term in terms]
+                shapes = {v.shape for v in values if _is_matrix(v)}
+                if len(shapes) == 1:
+                    (shape,) = shapes
+                    values = [sp.ImmutableMatrix.ones(*shape) * v if isinstance(term, Num) else v
+                              for (_, term), v in zip(terms, values, strict=True)]
                 return functools.reduce(self._add, values)
             case ShapeOf(rows, cols):
                 return Shape(self._size(rows), self._size(cols))
@@ -283,6 +340,8 @@ class Evaluator:
     def _letter(self, name: str) -> Value:
         if name in self.world.values:
             return self.world.values[name]
+        if name in self.world.setting.constants:
+            return self.world.setting.constants[name]
         if self.world.loss is not None and name == self.world.loss.func.__name__:
             return self.world.loss
         if name in self.world.sizes:

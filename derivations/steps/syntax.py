@@ -23,11 +23,14 @@ Grammar (``|`` alternatives, ``*`` repetition, ``[...]`` optional)::
                | primary postfix*
     primary   := number | letter | "\delta" subscript | "(" expr ")" | bmatrix [side-labels]
                | "\underset{\substack{\uparrow \\ label}}{" bmatrix "}"
-               | function "(" expr ("," expr)* ")"                    \sigma(z_{ij}), \max(0, z_{ij})
+               | function ["'"] "(" expr ("," expr)* ")"           \sigma(z_{ij}), \max(0, z_{ij}), \sigma'(Z)
+               | letter "'" "(" expr ("," expr)* ")"               f'(z_{ij}), the derivative of a declared f
                | "\mathbf{1}" ["_" index]                               a column of ones
-               | ["\mathbb{1}"] "[" relation "]"                        an Iverson bracket: 1 or 0
-    function  := "\sigma" | "\tanh" | "\exp" | "\ln" | "\max" | "\operatorname{" letters "}"
-    postfix   := subscript | "^{\mathsf T}"
+               | ["\mathbb{1}"] "[" (relation | comparison) "]"         an Iverson bracket: 1 or 0
+    comparison:= expr (">" | "<" | "\ge" | "\le") expr                  of values: [z_{ij} > 0], [Z > 0]
+    function  := "\sigma" | "\tanh" | "\exp" | "\ln" | "\max" | "\Phi" | "\varphi"
+               | "\operatorname{" letters "}"
+    postfix   := subscript | "^{\mathsf T}" | "^" digit | "^{" number "}"      a transpose or a power
     subscript := "_" (index | "{" index+ "}" | "{" index ("," index)* "}")
     index     := one letter | one digit | ":"
     bmatrix   := "\begin{bmatrix}" cell ("&" cell)* ("\\" cell ("&" cell)*)* "\end{bmatrix}"
@@ -43,12 +46,15 @@ import re
 from dataclasses import dataclass
 from typing import TypeAlias
 
-FUNCTION_MACROS = {r"\sigma": "sigma", r"\tanh": "tanh", r"\exp": "exp", r"\ln": "ln", r"\max": "max"}
+FUNCTION_MACROS = {r"\sigma": "sigma", r"\tanh": "tanh", r"\exp": "exp", r"\ln": "ln", r"\max": "max",
+                   r"\Phi": "Phi", r"\varphi": "varphi"}
+# Comparisons of values, allowed only inside an Iverson bracket.
+COMPARISONS = {">": "gt", "<": "lt", r"\ge": "ge", r"\geq": "ge", r"\le": "le", r"\leq": "le"}
 KNOWN_MACROS = frozenset({
     r"\frac", r"\partial", r"\sum", r"\delta", r"\mathsf", r"\cdots", r"\vdots", r"\ddots",
     r"\underset", r"\substack", r"\leftarrow", r"\uparrow", r"\vphantom", r"\quad", r"\qquad",
     r"\ne", r"\times", r"\cdot", r"\odot", r"\begin", r"\end", r"\text", r"\operatorname",
-    r"\mathbf", r"\mathbb", "\\\\", *FUNCTION_MACROS,
+    r"\mathbf", r"\mathbb", "\\\\", r"\ge", r"\geq", r"\le", r"\leq", *FUNCTION_MACROS,
 })
 DROPPED_MACROS = frozenset({r"\,", r"\;"})
 ENVIRONMENTS = frozenset({"aligned", "bmatrix", "matrix"})
@@ -61,7 +67,7 @@ ROW_BREAK = "\\\\"
 
 _LEXEME = re.compile(
     r"(?P<space>\s+)|(?P<macro>\\[A-Za-z]+)|(?P<symbol>\\[^A-Za-z])|(?P<number>[0-9]+)"
-    r"|(?P<letter>[A-Za-z])|(?P<punct>[{}_^&=(),:+\-\[\]])"
+    r"|(?P<letter>[A-Za-z])|(?P<punct>[{}_^&=(),:+\-\[\]'<>])"
 )
 _ENV_NAME = re.compile(r"\s*\{([A-Za-z]+)\}")
 _FUNCTION_NAME = re.compile(r"[A-Za-z]+")
@@ -209,6 +215,14 @@ class Transpose(Node):
 
 
 @dataclass(frozen=True)
+class Power(Node):
+    """``base^{n}`` for a positive integer ``n``."""
+
+    base: Node
+    exponent: int
+
+
+@dataclass(frozen=True)
 class Delta(Node):
     indices: tuple[str, ...]
 
@@ -251,7 +265,8 @@ class Frac(Node):
 
 @dataclass(frozen=True)
 class Apply(Node):
-    """A function applied to arguments: ``\\sigma(z_{ij})`` is ``Apply("sigma", (z_{ij},))``."""
+    """A function applied to arguments: ``\\sigma(z_{ij})`` is ``Apply("sigma", (z_{ij},))``; its derivative
+    ``\\sigma'(z_{ij})`` is ``Apply("sigma'", ...)``, and ``f'(z_{ij})`` is ``Apply("f'", ...)``."""
 
     name: str
     args: tuple[Node, ...]
@@ -266,7 +281,8 @@ class Ones(Node):
 
 @dataclass(frozen=True)
 class Iverson(Node):
-    """``[a = b]`` or ``\\mathbb{1}[a \\ne b]``: 1 where the relation holds, else 0."""
+    """``[a = b]`` or ``\\mathbb{1}[a \\ne b]`` of indices, or ``[z_{ij} > 0]`` of values: 1 where the
+    relation holds, else 0."""
 
     relation: Relation
 
@@ -534,10 +550,24 @@ class _Parser:
         while self.at("punct", "_", "^"):
             if self.next().value == "_":
                 node = Sub(node, self.subscript())
+            elif self.at("number") or (self.at("punct", "{") and self.at("number", ahead=1)):
+                node = Power(node, self.exponent())
             else:
                 self.transpose_mark()
                 node = Transpose(node)
         return node
+
+    def exponent(self) -> int:
+        """The ``n`` of ``^{n}`` (or ``^n`` for one digit): a positive integer."""
+        braced = self.at("punct", "{")
+        if braced:
+            self.next()
+        token = self.next()
+        if token.kind != "number" or (not braced and len(token.value) != 1) or int(token.value) < 1:
+            raise self.error("a power needs a positive integer exponent, ^2 or ^{12}", token)
+        if braced:
+            self.expect("punct", "}")
+        return int(token.value)
 
     def summation(self) -> Sum:
         self.expect("macro", r"\sum")
@@ -579,6 +609,8 @@ class _Parser:
         if token.kind == "number":
             return Num(int(self.next().value))
         if token.kind == "letter":
+            if self.at("punct", "'", ahead=1):
+                return self.application()
             return Letter(self.next().value)
         if token.value == r"\delta":
             self.next()
@@ -611,6 +643,9 @@ class _Parser:
 
     def application(self) -> Apply:
         name = self.next().value
+        if self.at("punct", "'"):
+            self.next()
+            name += "'"
         if not self.at("punct", "("):
             raise self.error(f"a function ({name}) needs its arguments in parentheses")
         self.next()
@@ -626,9 +661,14 @@ class _Parser:
             self.next()
         opening = self.expect("punct", "[")
         left = self.expr()
-        if not (self.at("macro", r"\ne") or self.at("punct", "=")):
-            raise self.error(r"an Iverson bracket [...] must hold one relation a = b or a \ne b", opening)
-        op = "ne" if self.next().value == r"\ne" else "eq"
+        token = self.peek()
+        if token is not None and token.kind in ("punct", "macro") and token.value in COMPARISONS:
+            op = COMPARISONS[self.next().value]
+        elif self.at("macro", r"\ne") or self.at("punct", "="):
+            op = "ne" if self.next().value == r"\ne" else "eq"
+        else:
+            raise self.error(r"an Iverson bracket [...] must hold one relation a = b, a \ne b, a > b, a < b, "
+                             r"a \ge b or a \le b", opening)
         relation = Relation(op, left, self.expr())
         self.expect("punct", "]")
         return Iverson(relation)
@@ -666,13 +706,13 @@ class _Parser:
         return items
 
     def transpose_mark(self) -> None:
-        r"""The superscript ``{\mathsf T}`` (or ``{\mathsf{T}}``), the only one outside ``\sum``."""
+        r"""The superscript ``{\mathsf T}`` (or ``{\mathsf{T}}``); the others are powers and ``\sum``'s."""
         expected = [("punct", "{"), ("macro", r"\mathsf"), ("letter", "T"), ("punct", "}")]
         if self.at("punct", "{", ahead=2):
             expected[2:3] = [("punct", "{"), ("letter", "T"), ("punct", "}")]
         for kind, value in expected:
             if not self.at(kind, value):
-                raise self.error(r"the only supported superscript is {\mathsf T}")
+                raise self.error(r"a superscript is {\mathsf T} or a positive integer power")
             self.next()
 
     def bmatrix(self) -> MatrixLit:

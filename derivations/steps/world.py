@@ -29,6 +29,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 import sympy as sp
+from sympy.core.function import UndefinedFunction
 
 from derivations.steps.syntax import TexMeaningError
 
@@ -113,7 +114,10 @@ class Setting:
     outputs computed from them in order, ``variables`` the names of the symbol matrices one may
     differentiate by, ``loss`` the undefined loss of an output, ``functions`` the SymPy meaning of
     functions beyond :data:`BUILTIN_FUNCTIONS` (``{"sigma": lambda x: 1 / (1 + sp.exp(-x))}``), and
-    ``labels`` any vectors of class indices.
+    ``labels`` any vectors of class indices, and ``constants`` letters that stand for scalars
+    (``{"s": sp.Symbol("s", positive=True)}``). A function may be an undefined SymPy function
+    (``sp.Function("f")``), for a step that holds for every ``f``; its derivative then stays
+    symbolic, as ``f'`` on the page does.
     """
 
     sizes: tuple[str, ...]
@@ -123,6 +127,7 @@ class Setting:
     loss: Loss | None = None
     functions: Mapping[str, Function] = field(default_factory=dict)
     labels: tuple[Labels, ...] = ()
+    constants: Mapping[str, sp.Expr] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         gradient = (self.loss.gradient,) if self.loss else ()
@@ -131,6 +136,10 @@ class Setting:
         names += [self.loss.name] if self.loss else []
         entries = [m.entry for m in matrices] + [o.entry for o in self.forward if o.entry]
         entries += [labels.entry for labels in self.labels]
+        clash = set(self.constants) & {*names, *entries}
+        if clash or not all(len(c) == 1 and c.islower() for c in self.constants):
+            raise ValueError(f"constants are single lowercase letters not otherwise declared: "
+                             f"{sorted(self.constants)}")
         for kind, items in (("name", names), ("entry letter", entries)):
             if len(set(items)) != len(items):
                 raise ValueError(f"a {kind} is declared twice: {items}")
@@ -222,7 +231,12 @@ class World:
         return values[index - 1]
 
     def function(self, name: str, where: str) -> Function:
-        """The SymPy meaning of a function name."""
+        """The SymPy meaning of a function name; ``name'`` is the derivative of ``name``'s meaning."""
+        if name.endswith("'") and name not in self.setting.functions:
+            base = self.function(name[:-1], where)
+            t = sp.Dummy("t")
+            derivative = sp.diff(base(t), t)
+            return lambda x: derivative.subs(t, x)
         meaning = self.setting.functions.get(name, BUILTIN_FUNCTIONS.get(name))
         if meaning is None:
             raise TexMeaningError(f"step {where}: the function {name} is not declared by this topic "
@@ -233,11 +247,38 @@ class World:
         """``df/dv`` with every ``dL/dy_mn`` replaced by ``g_mn``."""
         key = (f, v)
         if key not in self._derivatives:
-            derivative = sp.diff(f, v).replace(lambda e: isinstance(e, sp.Subs), self._g_of)
-            if derivative.has(sp.Derivative, sp.Subs):
+            derivative = sp.diff(f, v).replace(lambda e: isinstance(e, sp.Subs) and self._of_loss(e),
+                                               self._g_of)
+            # Through an undefined f, SymPy differentiates L by the applied f(z) itself: dL/d f(z_mn).
+            derivative = derivative.replace(lambda e: isinstance(e, sp.Derivative) and self._of_loss(e),
+                                            self._g_of_direct)
+            if any(not self._of_declared(d) for d in derivative.atoms(sp.Derivative, sp.Subs)):
                 raise TexMeaningError(f"unmapped derivative left in d({f})/d({v})")
             self._derivatives[key] = derivative
         return self._derivatives[key]
+
+    def _of_loss(self, e: sp.Subs | sp.Derivative) -> bool:
+        """Whether ``e`` is a derivative of the loss: ``Subs(Derivative(L(..), xi), xi, y)`` or
+        ``Derivative(L(..), y)``."""
+        derivative = e.expr if isinstance(e, sp.Subs) else e
+        return self.loss is not None and isinstance(derivative, sp.Derivative) and \
+            derivative.expr.func == self.loss.func
+
+    def _g_of_direct(self, derivative: sp.Derivative) -> sp.Symbol:
+        """Map ``Derivative(L(y_11, ...), y_mn)``, taken at the output, to ``g_mn``."""
+        assert self.setting.loss is not None and self.loss is not None
+        gradient = self.values[self.setting.loss.gradient.name]
+        (variable,) = derivative.variables
+        if derivative.derivative_count != 1 or list(derivative.expr.args) != list(self.loss.args) or \
+                variable not in self.loss.args:
+            raise TexMeaningError(f"unexpected derivative {derivative}")
+        return list(gradient)[list(self.loss.args).index(variable)]
+
+    def _of_declared(self, derivative: sp.Expr) -> bool:
+        """Whether a derivative SymPy leaves is of an undefined function the topic declared (``f'``)."""
+        inner = derivative.expr if isinstance(derivative, sp.Subs) else derivative
+        undefined = {f for f in self.setting.functions.values() if isinstance(f, UndefinedFunction)}
+        return isinstance(inner, sp.Derivative) and inner.expr.func in undefined
 
     def _g_of(self, subs: sp.Subs) -> sp.Symbol:
         """Map ``Subs(Derivative(L(..., xi, ...), xi), xi, y_mn)`` at the output to ``g_mn``."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 import importlib
 from types import ModuleType
 
-TOPICS: tuple[str, ...] = ("linear", "affine")
+TOPICS: tuple[str, ...] = ("linear", "affine", "relu", "sigmoid", "tanh", "gelu")
 
 
 def topic(name: str) -> ModuleType:

@@ -21,13 +21,14 @@ import re
 import sys
 import traceback
 from collections.abc import Callable
-from decimal import Decimal
+from decimal import Decimal, localcontext
 from fractions import Fraction
 from pathlib import Path
 
 from bs4 import BeautifulSoup, SoupStrainer, Tag
 
 from derivations.topics import TOPICS
+from derivations.values import PRECISION
 from derivations.verify import html
 from derivations.verify.exact import Matrix, agrees
 
@@ -153,7 +154,7 @@ class Page:
             self.expect(quantity, a, u, f"{where} term {k} first factor")
             self.expect(quantity, b, v, f"{where} term {k} second factor")
         total = self.number(quantity, total_text)
-        self.expect(quantity, total, sum((u * v for u, v in pairs), Fraction(0)), f"{where} total")
+        self.expect(quantity, total, _sum([u * v for u, v in pairs]), f"{where} total")
         return total
 
     def expect_sum(self, quantity: str, expected_lhs: list[str], terms: list[Fraction],
@@ -169,7 +170,7 @@ class Page:
         for k, (s, w) in enumerate(zip(shown, terms, strict=True), 1):
             self.expect(quantity, s, w, f"{where} term {k}")
         total = self.number(quantity, total_text)
-        self.expect(quantity, total, sum(terms, Fraction(0)), f"{where} total")
+        self.expect(quantity, total, _sum(terms), f"{where} total")
         return total
 
     def expect_rowcol(self, quantity: str, expected_lhs: list[str], row: list[Fraction], col: list[Fraction],
@@ -193,6 +194,20 @@ class Page:
             self.expect(quantity, s, w, f"{where} column entry {k}")
         total = sum((a * b for a, b in zip(row, col, strict=True)), Fraction(0))
         self.expect(quantity, self.number(quantity, total_text), total, f"{where} total")
+
+
+def _sum(values: list[Fraction] | list[Decimal]) -> Fraction | Decimal:
+    """The exact sum of Fractions, or the sum of 50-digit Decimals (values with no exact form) at full
+    precision; the two kinds are never mixed.
+
+    >>> _sum([Fraction(1, 2), Fraction(1, 3)]), _sum([Decimal("0.1"), Decimal("-0.3")])
+    (Fraction(5, 6), Decimal('-0.2'))
+    """
+    if any(isinstance(v, Decimal) for v in values):
+        with localcontext() as ctx:
+            ctx.prec = PRECISION + 10
+            return sum(values, Decimal(0))
+    return sum(values, Fraction(0))
 
 
 def _show(v: object) -> str:

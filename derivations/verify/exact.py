@@ -6,6 +6,7 @@ from decimal import Decimal, localcontext
 from fractions import Fraction
 
 from derivations.values import PRECISION
+from derivations.verify.html import Ln
 
 Matrix = list[list[Fraction]]
 # A displayed exact value must equal a value computed to PRECISION digits to this many digits.
@@ -26,6 +27,19 @@ def matmul(A: Matrix, B: Matrix) -> Matrix:
 
 def transpose(A: Matrix) -> Matrix:
     return [list(col) for col in zip(*A, strict=True)]
+
+
+def exp(z: Ln) -> Fraction:
+    """``e^z`` for a displayed ``z = ±ln a``, exactly: ``a`` or ``1/a``.
+
+    >>> exp(Ln(Fraction(3))), exp(Ln(Fraction(1, 2), -1))
+    (Fraction(3, 1), Fraction(2, 1))
+    """
+    # By its fields rather than its class: a check module imported afresh (as the build hook does when
+    # the package changes) holds another copy of the class than the Page that read the number.
+    if type(z).__name__ != Ln.__name__ or not isinstance(getattr(z, "arg", None), Fraction):
+        raise TypeError(f"e^z is exact only for a logarithm z = ln a, got {z!r}")
+    return z.arg if z.sign > 0 else 1 / z.arg
 
 
 def agrees(shown: Fraction | Decimal, true: Fraction | Decimal, places: int | None) -> bool:

@@ -1,0 +1,100 @@
+"""derivations.topics.relu against finite differences away from the corner, PyTorch autograd and exact
+rules; PyTorch's value at the corner, 0, is this site's."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from derivations.gradcheck import check_topic
+from derivations.topics import relu
+from derivations.values import Ln
+
+from torch_oracle import check_against_torch, require_torch
+
+SHAPES = [((1, 1),), ((2, 3),), ((4, 1),), ((5, 7),)]
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def away_from_the_corner(rng: np.random.Generator, shape: tuple[int, int]) -> np.ndarray:
+    """Both signs, |z| >= 0.1: a difference quotient of step ~1e-6 never straddles z = 0."""
+    return rng.choice([-1.0, 1.0], size=shape) * rng.uniform(0.1, 2.0, size=shape)
+
+
+def test_gradients_against_finite_differences() -> None:
+    assert check_topic(relu, SHAPES, away_from_the_corner) > 40
+
+
+def test_gradients_against_torch_autograd() -> None:
+    import torch
+
+    assert check_against_torch(relu, torch.relu, SHAPES,
+                               inputs=lambda rng, shape: [away_from_the_corner(rng, s) for s in shape]) > 40
+
+
+def test_the_derivative_at_zero_is_zero_as_in_torch() -> None:
+    torch = require_torch()
+    Z = torch.tensor([[0.0, -0.0, 1.5, -1.5]], dtype=torch.float64, requires_grad=True)
+    G = [[5.0, 7.0, 2.0, 3.0]]
+    torch.relu(Z).backward(torch.tensor(G, dtype=torch.float64))
+    assert Z.grad.tolist() == [[0.0, 0.0, 2.0, 0.0]]
+    assert relu.backward(Z.detach().numpy(), G)[0].tolist() == [[0.0, 0.0, 2.0, 0.0]]
+    assert relu.backward([[0, Fraction(-1, 3), Fraction(1, 3)]], [[5, 7, 2]])[0].tolist() == [[0, 0, 2]]
+
+
+def test_exact_inputs_give_exact_results() -> None:
+    Z = [[Fraction(1, 3), -2, 0], [5, Fraction(-7, 2), 10**30]]
+    G = [[2, 3, Fraction(1, 4)], [-1, 6, 10**25]]
+    A = relu.forward(Z)
+    (dZ,) = relu.backward(Z, G)
+    assert A.tolist() == [[z if z > 0 else 0 for z in row] for row in Z]
+    assert dZ.tolist() == [[g if z > 0 else 0 for z, g in zip(zr, gr, strict=True)]
+                           for zr, gr in zip(Z, G, strict=True)]
+    assert dZ[1, 2] == 10**25 and isinstance(dZ[1, 2], int)
+
+
+def test_worked_example_shows_the_corner() -> None:
+    ex = relu.worked_example()
+    Z = ex.quantities["Z"].value
+    assert Z.shape == (2, 3) and (Z == 0).sum() == 1 and (Z > 0).any() and (Z < 0).any()
+    i, j = ex.quantities["dZ_entry"].entry
+    assert Z[i - 1, j - 1] == 0 and ex.quantities["dZ_entry"].value.terms[0][0] != 0
+    assert ex.quantities["dZ_entry"].value.total == 0
+    G = ex.quantities["G"].value
+    assert len(set(G.flat)) == G.size and set(G.flat) != {1}
+    J = ex.quantities["J"].value
+    assert J.shape == (6, 6) and (np.diag(np.diag(J)) == J).all()
+
+
+def test_the_pages_jacobian_sizes() -> None:
+    """The sizes quoted for a batch of 64 x 4096: MN, (MN)^2 and its bytes in float32."""
+    MN = 64 * 4096
+    assert MN == 262_144 and f"{MN**2:.1e}" == "6.9e+10" and round(MN**2 * 4 / 1e9) == 275
+    for page in ("relu.md", "relu.en.md"):
+        text = (ROOT / "docs" / page).read_text(encoding="utf-8")
+        assert "64" in text and "4096" in text and r"262\,144" in text
+        assert r"6.9 \times 10^{10}" in text and "275 GB" in text
+
+
+@pytest.mark.parametrize("args, error, message", [
+    (([[1, 2]], [[1, 2, 3]]), ValueError, "G has shape (1, 3) but Z has shape (1, 2)"),
+    (([1, 2], [[1, 2]]), ValueError, "Z must be 2-D, got 1-D"),
+    (([[1.0, np.nan]], [[1.0, 1.0]]), ValueError, "Z must be finite, got Z[0, 1] = nan"),
+    (([[1, 2]], [[1.0, np.inf]]), ValueError, "G must be finite"),
+    (([[True, 2]], [[1, 2]]), TypeError, "Z[0, 0] is the boolean True"),
+    (([[Ln(Fraction(2)), 1]], [[1, 2]]), TypeError, "Z[0, 0] is Ln(2) of type Ln; Z must hold real numbers"),
+    (([[Fraction(1, 2), 1]], [[0.5, 2.0]]), TypeError, "Z holds the fraction 1/2 but G holds floats"),
+    (([[1, 2], [3]], [[1, 2]]), ValueError, "Z is not a rectangular array"),
+])
+def test_bad_inputs_are_named(args: tuple, error: type, message: str) -> None:
+    with pytest.raises(error) as info:
+        relu.backward(*args)
+    assert message in str(info.value)
+
+
+def test_the_worked_example_refuses_floats() -> None:
+    with pytest.raises(TypeError, match="worked examples show exact numbers: Z holds floats"):
+        relu.worked_example([[0.5]], [[1]])
