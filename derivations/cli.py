@@ -2,7 +2,8 @@
 
 Every registered topic is a subcommand; its options are the inputs of its ``worked_example``,
 with the page's numbers as defaults. Matrices are written as nested lists whose entries are
-integers, fractions (``1/2``) or decimals (``0.25``, read exactly as 1/4), so every result is
+integers, fractions (``1/2``) or decimals (``0.25``, read exactly as 1/4), or logarithms of a
+positive one (``ln(3)``, ``ln(1/2)``, ``-ln(2)`` = ``ln(1/2)``), so every result is
 exact. Bad input exits with status 2 and a one-line message naming the argument.
 """
 
@@ -12,28 +13,37 @@ import argparse
 import inspect
 import json
 import re
+import unicodedata
 from fractions import Fraction
 
 import numpy as np
 
 from derivations import tex
-from derivations.example import Example, Expansion, RowCol, Shown
+from derivations.example import Example, Expansion, RowCol, Shown, Sum
 from derivations.topics import TOPICS, topic
+from derivations.values import Ln, Rounded
 
 FORMATS = ("text", "markdown", "latex", "json")
-TOKEN = re.compile(r"\s*(?:(?P<open>\[)|(?P<close>\])|(?P<comma>,)|(?P<num>[-+]?\d+(?:\.\d+)?(?:/\d+)?)"
-                   r"|(?P<word>[A-Za-z_]+)|(?P<other>\S))")
+NUMBER = r"[-+]?\d+(?:\.\d+)?(?:/\d+)?"
+TOKEN = re.compile(r"\s*(?:(?P<open>\[)|(?P<close>\])|(?P<comma>,)|(?P<num>%s|[-+]?ln\(\s*%s\s*\))"
+                   r"|(?P<word>[A-Za-z_]+)|(?P<other>\S))" % (NUMBER, NUMBER))
 
 
 class InputError(Exception):
     """A command-line value that cannot be a matrix of exact numbers."""
 
 
-def parse_matrix(text: str) -> list[list[Fraction | int]]:
-    """Read ``[[1, -2/3], [0.5, 4]]`` exactly.
+def parse_matrix(text: str) -> list[list[Fraction | int | Ln]]:
+    """Read ``[[1, -2/3], [0.5, 4]]`` or ``[[ln(3), ln(1/2)]]`` exactly.
 
     >>> parse_matrix("[[1, -2/3], [0.5, 4]]")
     [[1, Fraction(-2, 3)], [Fraction(1, 2), 4]]
+    >>> parse_matrix("[[ln(3), ln(1/2), -ln(2)]]")
+    [[Ln(3), Ln(1/2), Ln(1/2)]]
+    >>> parse_matrix("[[ln(0)]]")
+    Traceback (most recent call last):
+    ...
+    derivations.cli.InputError: ln(0) is not a number: the logarithm needs a positive argument
     >>> parse_matrix("[[1, 2], [3]]")
     Traceback (most recent call last):
     ...
@@ -84,51 +94,90 @@ def parse_matrix(text: str) -> list[list[Fraction | int]]:
     return rows
 
 
-def _number(text: str) -> Fraction | int:
+def _number(text: str) -> Fraction | int | Ln:
+    log = re.fullmatch(r"([-+]?)ln\(\s*(.*?)\s*\)", text)
+    if log:
+        arg = Fraction(_number(log[2]))
+        if arg <= 0:
+            raise InputError(f"{text} is not a number: the logarithm needs a positive argument")
+        return Ln(1 / arg if log[1] == "-" else arg)
     if "/" in text and int(text.split("/")[1]) == 0:
         raise InputError(f"{text} divides by zero")
     v = Fraction(text)
     return v.numerator if v.denominator == 1 else v
 
 
+def _word(v: object) -> str:
+    """One number as the command line reads and prints it: ``-3``, ``3/4``, ``0.2689``, ``ln(1/2)``."""
+    if isinstance(v, Ln):
+        return f"ln({v.arg})"
+    if isinstance(v, Rounded):
+        return str(v.shown())
+    return str(v)
+
+
 def _plain(v: object) -> str:
-    return str(v) if not isinstance(v, np.ndarray) else "[" + ", ".join(
-        "[" + ", ".join(map(str, row)) + "]" for row in v.tolist()) + "]"
+    return _word(v) if not isinstance(v, np.ndarray) else "[" + ", ".join(
+        "[" + ", ".join(map(_word, row)) + "]" for row in v.tolist()) + "]"
 
 
 def _text_lhs(lhs: str) -> str:
-    """A readable plain-text version of a page's TeX label."""
-    out = re.sub(r"\\(?:text|mathbf)\{([^{}]*)\}", r"\1", lhs)
-    out = re.sub(r"\\frac\{\\partial (\w)\}\{\\partial ([^{}]*(?:\{[^{}]*\})?)\}", r"∂\1/∂\2", out)
+    r"""A readable plain-text version of a page's TeX label.
+
+    >>> _text_lhs(r"\frac{\partial L}{\partial \hat{Y}} = \frac{2}{3 \cdot 4}\, E")
+    '∂L/∂Ŷ = 2/(3 · 4) E'
+    >>> _text_lhs(r"\ell = -(Y \odot \ln P)\,\mathbf{1}_{3}") == "\N{SCRIPT SMALL L} = -(Y ⊙ ln P) 1_{3}"
+    True
+    """
+    out = re.sub(r"\\hat\{(\w)\}", "\\1\u0302", lhs)
+    out = re.sub(r"\\(?:text|mathbf|operatorname)\{([^{}]*)\}", r"\1", out)
+    out = re.sub(r"\\partial\s*", "∂", out)
+    out = re.sub(r"\\(ell|sigma|odot|cdot)(?![A-Za-z])", lambda m: SYMBOLS[m[1]], out)
     out = re.sub(r"\\sum_\{(\w)=1\}\^\{(\d+)\}", r"Σ_{\1=1..\2} ", out)
-    out = out.replace(r"^{\mathsf T}", "ᵀ").replace(r"\,", " ").replace("\\", "")
-    return re.sub(r"\s+", " ", out).strip()
+    out = out.replace(r"^{\mathsf T}", "ᵀ").replace(r"\,", " ")
+    braced = r"((?:[^{}]|\{[^{}]*\})*)"
+    while (new := re.sub(r"\\frac\{%s\}\{%s\}" % (braced, braced),
+                         lambda m: f"{_grouped(m[1])}/{_grouped(m[2])}", out)) != out:
+        out = new
+    return unicodedata.normalize("NFC", re.sub(r"\s+", " ", out.replace("\\", "")).strip())
+
+
+SYMBOLS = {"ell": "\N{SCRIPT SMALL L}", "sigma": "\N{GREEK SMALL LETTER SIGMA}", "odot": "⊙", "cdot": "·"}
+
+
+def _grouped(text: str) -> str:
+    text = text.strip()
+    return f"({text})" if re.search(r"[\s+\-·]", text) else text
 
 
 def _text_value(v: object) -> str:
     if isinstance(v, Expansion):
-        return " + ".join(f"{_factor(a)}·{_factor(b)}" for a, b in v.terms) + f" = {v.total}"
+        return " + ".join(f"{_factor(a)}·{_factor(b)}" for a, b in v.terms) + f" = {_word(v.total)}"
+    if isinstance(v, Sum):
+        return " + ".join(map(_factor, v.terms)) + f" = {_word(v.total)}"
     if isinstance(v, RowCol):
-        return f"[{', '.join(map(str, v.row))}] · [{', '.join(map(str, v.col))}]ᵀ = {v.total}"
+        return f"[{', '.join(map(_word, v.row))}] · [{', '.join(map(_word, v.col))}]ᵀ = {_word(v.total)}"
     if isinstance(v, np.ndarray):
-        width = max(len(str(x)) for x in v.flat)
-        rows = ("  [ " + "  ".join(str(x).rjust(width) for x in row) + " ]" for row in v.tolist())
+        width = max(len(_word(x)) for x in v.flat)
+        rows = ("  [ " + "  ".join(_word(x).rjust(width) for x in row) + " ]" for row in v.tolist())
         return "\n" + "\n".join(rows)
-    return str(v)
+    return _word(v)
 
 
 def _factor(v: object) -> str:
-    return f"({v})" if str(v).startswith("-") else str(v)
+    return f"({_word(v)})" if _word(v).startswith("-") else _word(v)
 
 
 def _json_value(v: object) -> object:
     if isinstance(v, Expansion):
-        return {"terms": [[str(a), str(b)] for a, b in v.terms], "total": str(v.total)}
+        return {"terms": [[_word(a), _word(b)] for a, b in v.terms], "total": _word(v.total)}
+    if isinstance(v, Sum):
+        return {"terms": list(map(_word, v.terms)), "total": _word(v.total)}
     if isinstance(v, RowCol):
-        return {"row": list(map(str, v.row)), "column": list(map(str, v.col)), "total": str(v.total)}
+        return {"row": list(map(_word, v.row)), "column": list(map(_word, v.col)), "total": _word(v.total)}
     if isinstance(v, np.ndarray):
-        return [[str(x) for x in row] for row in v.tolist()]
-    return str(v)
+        return [[_word(x) for x in row] for row in v.tolist()]
+    return _word(v)
 
 
 def render(example: Example, fmt: str) -> str:
