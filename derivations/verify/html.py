@@ -89,7 +89,7 @@ def _normal(text: str) -> str:
     text = "".join(PIECES.get(c, ACCENTS.get(c, c)) for c in unicodedata.normalize("NFKC", text)
                    if c not in SILENT)
     text = re.sub(r"\[+", "[", re.sub(r"\]+", "]", text)) if set(text) <= set("[]") else text
-    return text.replace("\u2212", "-").replace(" ", "").replace("\u00a0", "")
+    return text.replace("−", "-").replace(" ", "").replace("\u00a0", "")
 
 
 def serialize(node: Tag, svg: bool) -> str:

@@ -1,0 +1,264 @@
+"""The step-formula grammar of ``derivations.steps``, one construct at a time.
+
+Each construct is parsed from a small formula and evaluated in a small made-up setting against a
+SymPy value written here by hand; constructs outside the grammar, or used where they mean nothing,
+must be rejected with an error that names the step and the token.
+"""
+
+from __future__ import annotations
+
+import pytest
+import sympy as sp
+
+from derivations.steps import (
+    Evaluator,
+    Labels,
+    Loss,
+    Matrix,
+    Output,
+    Setting,
+    TexMeaningError,
+    TexSyntaxError,
+    agree,
+    parse,
+    same_formula,
+    world,
+)
+from derivations.steps.syntax import Chain
+
+
+def sigma(x: sp.Expr) -> sp.Expr:
+    return 1 / (1 + sp.exp(-x))
+
+
+# Z (M x N) with entries z_{ij}, a row vector b (1 x N) with b_{j}, a column vector c (M x 1) with c_{i};
+# A = sigma(Z) entry by entry; H = Z + 1 b (b added to every row); L(H) with dL/dh_ij = g_ij;
+# class labels y_i in 1..N.
+SETTING = Setting(
+    sizes=("M", "N"),
+    symbols=(Matrix("Z", "z", "M", "N"), Matrix("b", "b", "1", "N"), Matrix("c", "c", "M", "1")),
+    forward=(Output("A", "a", lambda Z: Z.applyfunc(sigma)),
+             Output("H", "h", lambda Z, b, M: Z + sp.ones(M, 1) * b)),
+    variables=("Z", "b"),
+    loss=Loss("L", of="H", gradient=Matrix("G", "g", "M", "N")),
+    functions={"sigma": sigma},
+    labels=(Labels("y", "M", "N", lambda size: (2, 3)),),
+)
+SIZES = (2, 3)
+WORLD = world(SETTING, SIZES)
+z = {(i, j): sp.Symbol(f"z_{i}_{j}") for i in (1, 2) for j in (1, 2, 3)}
+g = {(i, j): sp.Symbol(f"g_{i}_{j}") for i in (1, 2) for j in (1, 2, 3)}
+b = {j: sp.Symbol(f"b_{j}") for j in (1, 2, 3)}
+Z = sp.ImmutableMatrix(2, 3, lambda r, s: z[r + 1, s + 1])
+G = sp.ImmutableMatrix(2, 3, lambda r, s: g[r + 1, s + 1])
+
+
+def value(tex: str, **env: int):
+    """The value of a one-sided formula ``tex = tex`` (parsed as a chain), checking both sides agree."""
+    chain = parse(f"{tex} = {tex}", "unit").clauses[0]
+    assert isinstance(chain, Chain)
+    return Evaluator(WORLD, env, "unit").evaluate(chain.sides[0])
+
+
+def holds(tex: str, **env: int) -> bool:
+    """Whether every side of the chain ``tex`` has the value of its first side."""
+    chain = parse(tex, "unit").clauses[0]
+    assert isinstance(chain, Chain)
+    ev = Evaluator(WORLD, env, "unit")
+    first = ev.evaluate(chain.sides[0])
+    return all(agree(ev.evaluate(side), first) for side in chain.sides[1:])
+
+
+def rejected(tex: str, token: str) -> None:
+    with pytest.raises(TexSyntaxError) as info:
+        parse(tex, "unit")
+    message = str(info.value)
+    assert "step unit" in message and token in message.split(" at offset")[0], message
+
+
+# ---------------------------------------------------------------------------------------- functions
+
+
+@pytest.mark.parametrize("tex, expected", [
+    (r"\sigma(z_{12})", sigma(z[1, 2])),
+    (r"\tanh(z_{11})", sp.tanh(z[1, 1])),
+    (r"\exp(-z_{11})", sp.exp(-z[1, 1])),
+    (r"\ln(z_{11})", sp.log(z[1, 1])),
+    (r"\operatorname{erf}(z_{21})", sp.erf(z[2, 1])),
+    (r"\max(0, z_{ij})", sp.Max(0, z[2, 3])),
+    (r"\sigma(Z)", Z.applyfunc(sigma)),
+    (r"\max(0, Z)", Z.applyfunc(lambda e: sp.Max(0, e))),
+])
+def test_function_application(tex: str, expected: sp.Expr) -> None:
+    assert agree(value(tex, i=2, j=3), expected)
+
+
+def test_a_declared_function_has_its_meaning_in_derivatives() -> None:
+    r"""a = \sigma(z) has the derivative \sigma(z)(1 - \sigma(z)), which only simplification shows."""
+    assert holds(r"\frac{\partial a_{ij}}{\partial z_{ij}} = \sigma(z_{ij})\,(1 - \sigma(z_{ij}))"
+                 r" = \frac{\exp(-z_{ij})}{(1 + \exp(-z_{ij}))(1 + \exp(-z_{ij}))}", i=1, j=2)
+    assert not holds(r"\frac{\partial a_{ij}}{\partial z_{ij}} = \sigma(z_{ij})", i=1, j=2)
+
+
+def test_functions_are_strict() -> None:
+    rejected(r"\sigma z_{11} = 0", "sigma")
+    rejected(r"\sin(z_{11}) = 0", r"\sin")
+    rejected(r"\operatorname{e rf}(z_{11}) = 0", "e rf")
+    with pytest.raises(TexMeaningError, match="not declared"):
+        value(r"\operatorname{softplus}(z_{11})")
+    with pytest.raises(TexMeaningError, match="arguments"):
+        value(r"\exp(z_{11}, z_{12})")
+    with pytest.raises(TexMeaningError, match="different shapes"):
+        value(r"\max(Z, b)")
+
+
+# ------------------------------------------------------------------------------------ element-wise
+
+
+def test_hadamard_product() -> None:
+    assert agree(value(r"Z \odot G"), Z.multiply_elementwise(G))
+    # \odot binds looser than juxtaposition: (Z^T G) \odot (Z^T G).
+    square = Z.T * G
+    assert agree(value(r"Z^{\mathsf T} G \odot Z^{\mathsf T} G"), square.multiply_elementwise(square))
+
+
+@pytest.mark.parametrize("tex, message", [
+    (r"Z \odot Z^{\mathsf T}", "2x3 and a 3x2"),
+    (r"Z \odot b", "2x3 and a 1x3"),
+    (r"z_{11} \odot z_{12}", "two matrices"),
+])
+def test_hadamard_needs_equal_shapes(tex: str, message: str) -> None:
+    with pytest.raises(TexMeaningError, match=message):
+        value(tex)
+
+
+# ----------------------------------------------------------------------------------------- vectors
+
+
+def test_vector_entries_take_one_index() -> None:
+    assert value(r"b_{j}", j=3) == b[3]
+    assert value(r"b_j", j=1) == b[1]
+    assert value(r"c_{i}", i=2) == sp.Symbol("c_2")
+    assert value(r"h_{ij}", i=2, j=3) == z[2, 3] + b[3]
+    assert agree(value("b"), sp.ImmutableMatrix([[b[1], b[2], b[3]]]))
+    with pytest.raises(TexMeaningError, match="takes 1 indices"):
+        value(r"b_{1j}", j=1)
+    with pytest.raises(TexMeaningError, match="out of range"):
+        value(r"b_{4}")
+
+
+def test_entry_of_a_computed_row() -> None:
+    assert value(r"(\mathbf{1}^{\mathsf T} G)_{j}", j=2) == g[1, 2] + g[2, 2]
+
+
+def test_sum_over_one_index() -> None:
+    assert value(r"\sum_{i=1}^{M} g_{ij}", j=2) == g[1, 2] + g[2, 2]
+    assert value(r"\sum_{j=1}^{N} b_{j}") == b[1] + b[2] + b[3]
+    assert value(r"\sum_{i=1}^{M} c_i") == sp.Symbol("c_1") + sp.Symbol("c_2")
+
+
+def test_bias_gradient_from_a_vector() -> None:
+    """dL/db_j sums the column j of G, and dL/db (layout of b) is 1^T G."""
+    assert holds(r"\frac{\partial L}{\partial b_{j}} = \sum_{i=1}^{M} g_{ij}"
+                 r" = (\mathbf{1}^{\mathsf T} G)_{j}", j=3)
+    assert holds(r"\frac{\partial L}{\partial b} = \mathbf{1}^{\mathsf T} G = \mathbf{1}_{M}^{\mathsf T} G")
+    assert not holds(r"\frac{\partial L}{\partial b} = \mathbf{1}^{\mathsf T} Z")
+
+
+# ---------------------------------------------------------------------------------------- the ones
+
+
+def test_ones_vector() -> None:
+    assert agree(value(r"\mathbf{1}_{M}"), sp.ImmutableMatrix([1, 1]))
+    assert agree(value(r"\mathbf{1}_N^{\mathsf T}"), sp.ImmutableMatrix([[1, 1, 1]]))
+    assert agree(value(r"\mathbf{1}^{\mathsf T} G"), sp.ones(1, 2) * G)
+    assert agree(value(r"G \mathbf{1}"), G * sp.ones(3, 1))
+    assert agree(value(r"Z + \mathbf{1}_{M} b"), WORLD.values["H"])
+
+
+def test_ones_vector_needs_a_length() -> None:
+    with pytest.raises(TexMeaningError, match="not determined"):
+        value(r"\mathbf{1} b")
+    with pytest.raises(TexMeaningError, match="not determined"):
+        value(r"\mathbf{1}^{\mathsf T}")
+    with pytest.raises(TexMeaningError, match="not determined"):
+        value(r"Z + \mathbf{1}")
+    rejected(r"\mathbf{x} = 0", r"\mathbf{x}")
+    rejected(r"\mathbf{1}_{MN} = 0", "one size")
+
+
+# ------------------------------------------------------------------------------------------ quotients
+
+
+def test_plain_fraction() -> None:
+    assert agree(value(r"\frac{1}{1 + \exp(-z_{ij})}", i=1, j=1), sigma(z[1, 1]))
+    assert agree(value(r"\frac{Z}{2}"), Z / 2)
+    assert agree(value(r"\frac{1}{M N} \sum_{j=1}^{N} b_{j}"), (b[1] + b[2] + b[3]) / 6)
+
+
+def test_plain_fraction_is_strict() -> None:
+    with pytest.raises(TexMeaningError, match="divides"):
+        value(r"\frac{z_{11}}{Z}")
+    with pytest.raises(TexMeaningError, match="b = 0"):
+        value(r"\frac{1}{M - 2}")
+    rejected(r"\frac{\partial L}{z_{11}} = 0", "z")
+    rejected(r"\frac{L}{\partial z_{11}} = 0", r"\partial")
+
+
+# ------------------------------------------------------------------------------------------ indicator
+
+
+@pytest.mark.parametrize("tex, env, expected", [
+    (r"[y_i = k]", {"i": 1, "k": 2}, 1),
+    (r"[y_i = k]", {"i": 1, "k": 3}, 0),
+    (r"[y_{i} = k]", {"i": 2, "k": 3}, 1),
+    (r"\mathbb{1}[y_i = k]", {"i": 2, "k": 1}, 0),
+    (r"\mathbb{1}[i \ne k]", {"i": 2, "k": 1}, 1),
+    (r"[i = 2]", {"i": 2}, 1),
+    (r"[k = N]", {"k": 2}, 0),
+])
+def test_iverson_bracket(tex: str, env: dict[str, int], expected: int) -> None:
+    assert value(tex, **env) == expected
+
+
+def test_indicator_in_a_gradient() -> None:
+    """The softmax-with-cross-entropy shape: p_ik - [y_i = k], with z standing in for p."""
+    assert value(r"z_{ik} - [y_i = k]", i=1, k=2) == z[1, 2] - 1
+    assert value(r"\sum_{k=1}^{N} [y_i = k]", i=2) == 1
+
+
+def test_indicator_is_strict() -> None:
+    with pytest.raises(TexMeaningError, match="compares index letters"):
+        value(r"[z_{11} = 0]")
+    with pytest.raises(TexMeaningError, match="only in a relation"):
+        value(r"y_{i}", i=1)
+    with pytest.raises(TexMeaningError, match="out of range"):
+        value(r"[y_i = k]", i=3, k=1)
+    rejected(r"G[i, k] = 0", "[")
+    rejected(r"\mathbb{R} = 0", r"\mathbb{R}")
+
+
+# -------------------------------------------------------------------------------------- miscellaneous
+
+
+def test_leading_minus() -> None:
+    assert value(r"-z_{11} + z_{12}") == -z[1, 1] + z[1, 2]
+    assert agree(value(r"-Z"), -Z)
+
+
+def test_language_comparison_leaves_out_only_text() -> None:
+    tex = (r"\begin{bmatrix} z_{i1} \end{bmatrix}"
+           r" \begin{matrix} \leftarrow \text{第 } i \text{ 行} \end{matrix}")
+    assert same_formula(tex, tex.replace(r"\text{第 } i \text{ 行}", r"\text{row } i"), "unit")
+    assert not same_formula(tex, tex.replace(r"\text{第 } i \text{ 行}", r"\text{row } j"), "unit")
+    assert not same_formula(r"\sigma(z_{ij})", r"\tanh(z_{ij})", "unit")
+    assert not same_formula(r"[y_i = k]", r"[y_i \ne k]", "unit")
+
+
+def test_setting_declarations_are_checked() -> None:
+    with pytest.raises(ValueError, match="declared twice"):
+        Setting(("M",), (Matrix("X", "x", "M", "M"), Matrix("Y", "x", "M", "M")), (), ())
+    with pytest.raises(ValueError, match="undeclared sizes"):
+        Setting(("M",), (Matrix("X", "x", "M", "K"),), (), ())
+    with pytest.raises(ValueError, match="variables"):
+        Setting(("M",), (Matrix("X", "x", "M", "M"),), (), ("W",))
