@@ -65,6 +65,7 @@ from derivations.steps.syntax import (
     Node,
     Num,
     Ones,
+    Power,
     Prod,
     Relation,
     ShapeOf,
@@ -249,6 +250,11 @@ class Evaluator:
                 if not _is_matrix(value):
                     raise self.error("only a matrix can be transposed")
                 return value.T
+            case Power(base, exponent):
+                value = self.evaluate(base)
+                if _is_matrix(value) or _is_shape(value):
+                    raise self.error(r"only a scalar has a power here (write A \odot A for a matrix)")
+                return value**exponent
             case Delta(indices):
                 if len(indices) != 2:
                     raise self.error("delta needs two indices")

@@ -27,7 +27,8 @@ Grammar (``|`` alternatives, ``*`` repetition, ``[...]`` optional)::
                | "\mathbf{1}" ["_" index]                               a column of ones
                | ["\mathbb{1}"] "[" relation "]"                        an Iverson bracket: 1 or 0
     function  := "\sigma" | "\tanh" | "\exp" | "\ln" | "\max" | "\operatorname{" letters "}"
-    postfix   := subscript | "^{\mathsf T}"
+    postfix   := subscript | "^{\mathsf T}" | "^{" digits "}"                   a transpose, or a power
+    letter    := one of A-Z a-z | "\hat{" one of A-Z a-z "}"                   \hat{y} is the letter ŷ
     subscript := "_" (index | "{" index+ "}" | "{" index ("," index)* "}")
     index     := one letter | one digit | ":"
     bmatrix   := "\begin{bmatrix}" cell ("&" cell)* ("\\" cell ("&" cell)*)* "\end{bmatrix}"
@@ -40,6 +41,7 @@ Grammar (``|`` alternatives, ``*`` repetition, ``[...]`` optional)::
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from typing import TypeAlias
 
@@ -48,7 +50,7 @@ KNOWN_MACROS = frozenset({
     r"\frac", r"\partial", r"\sum", r"\delta", r"\mathsf", r"\cdots", r"\vdots", r"\ddots",
     r"\underset", r"\substack", r"\leftarrow", r"\uparrow", r"\vphantom", r"\quad", r"\qquad",
     r"\ne", r"\times", r"\cdot", r"\odot", r"\begin", r"\end", r"\text", r"\operatorname",
-    r"\mathbf", r"\mathbb", "\\\\", *FUNCTION_MACROS,
+    r"\mathbf", r"\mathbb", r"\hat", "\\\\", *FUNCTION_MACROS,
 })
 DROPPED_MACROS = frozenset({r"\,", r"\;"})
 ENVIRONMENTS = frozenset({"aligned", "bmatrix", "matrix"})
@@ -145,6 +147,15 @@ def tokenize(tex: str, where: str) -> list[Token]:
                 tokens.append(Token("function", name, pos, after))
                 pos = after
                 continue
+            if value == r"\hat":
+                content, after = _braced(tex, _skip_space(tex, end), where)
+                if not re.fullmatch(r"[A-Za-z]", content.strip()):
+                    raise _syntax_error(where, tex, pos, after,
+                                        f"unsupported \\hat{{{content}}}: only a single letter wears a hat")
+                tokens.append(Token("letter", unicodedata.normalize("NFC", content.strip() + "\u0302"), pos,
+                                    after))
+                pos = after
+                continue
             if value in FONT_TOKENS:
                 content, after = _braced(tex, _skip_space(tex, end), where)
                 expected, kind = FONT_TOKENS[value]
@@ -206,6 +217,14 @@ class Sub(Node):
 @dataclass(frozen=True)
 class Transpose(Node):
     base: Node
+
+
+@dataclass(frozen=True)
+class Power(Node):
+    """``base^{n}`` for a whole number ``n``: a power of a scalar."""
+
+    base: Node
+    exponent: int
 
 
 @dataclass(frozen=True)
@@ -535,8 +554,8 @@ class _Parser:
             if self.next().value == "_":
                 node = Sub(node, self.subscript())
             else:
-                self.transpose_mark()
-                node = Transpose(node)
+                exponent = self.power_mark()
+                node = Transpose(node) if exponent is None else Power(node, exponent)
         return node
 
     def summation(self) -> Sum:
@@ -665,14 +684,26 @@ class _Parser:
             raise self.error("empty subscript")
         return items
 
+    def power_mark(self) -> int | None:
+        r"""A whole-number exponent ``{2}`` (or ``2``); ``None`` after reading ``{\mathsf T}`` instead."""
+        if self.at("number"):
+            return int(self.next().value)
+        if self.at("punct", "{") and self.at("number", ahead=1) and self.at("punct", "}", ahead=2):
+            self.next()
+            exponent = int(self.next().value)
+            self.next()
+            return exponent
+        self.transpose_mark()
+        return None
+
     def transpose_mark(self) -> None:
-        r"""The superscript ``{\mathsf T}`` (or ``{\mathsf{T}}``), the only one outside ``\sum``."""
+        r"""The superscript ``{\mathsf T}`` (or ``{\mathsf{T}}``)."""
         expected = [("punct", "{"), ("macro", r"\mathsf"), ("letter", "T"), ("punct", "}")]
         if self.at("punct", "{", ahead=2):
             expected[2:3] = [("punct", "{"), ("letter", "T"), ("punct", "}")]
         for kind, value in expected:
             if not self.at(kind, value):
-                raise self.error(r"the only supported superscript is {\mathsf T}")
+                raise self.error(r"the only supported superscripts are {\mathsf T} and a whole number")
             self.next()
 
     def bmatrix(self) -> MatrixLit:

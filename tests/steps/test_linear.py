@@ -197,10 +197,10 @@ MUTATIONS = (
 )
 
 SYNTAX_ERRORS = (
-    SyntaxCase("x.element", r"= w_{jn}", r"= \hat{w}_{jn}", r"\hat"),
+    SyntaxCase("x.element", r"= w_{jn}", r"= \tilde{w}_{jn}", r"\tilde"),
     SyntaxCase("x.depends", r"m \ne i", "m \u2260 i", "\u2260"),
     SyntaxCase("x.depends", r"\quad (m \ne i)", r"\quad \text{if } m \ne i", "if "),
-    SyntaxCase("x.chain", r"g_{mn}", r"g_{mn}^{2}", "2"),
+    SyntaxCase("x.chain", r"g_{mn}", r"g_{mn}^{n}", "n"),
     SyntaxCase("x.formula", r"\sum_{k=1}^{N}", r"\sum\limits_{k=1}^{N}", r"\limits"),
     SyntaxCase("x.collapse", r"g_{in}\, w_{jn}", r"g_{in}\! w_{jn}", r"\!"),
     SyntaxCase("x.matrix", r"\vphantom{w_{j1}}", r"\phantom{w_{j1}}", r"\phantom"),
