@@ -12,12 +12,13 @@ import shutil
 import subprocess
 import sys
 from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup, Tag
 
-from derivations.verify import Page, verify
+from derivations.verify import Page, html, verify
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
@@ -88,7 +89,8 @@ def _set_digit(glyph: Tag, mn: Tag, new: str) -> None:
     mn.string = mn.get_text()[:-1] + new
 
 
-INPUTS = {"X", "W", "G"}  # changing an input shows in every result computed from it
+# Changing an input shows in every result computed from it (and a label out of range is named as such).
+INPUTS = {"X", "W", "G", "Yhat", "Y", "Z", "labels", "z", "y"}
 
 
 def test_every_displayed_number_is_read(blocks, copy: Path) -> None:
@@ -299,3 +301,33 @@ def test_rounded_values_are_checked_to_half_a_unit(shown: str, ok: bool) -> None
     except Exception as err:
         page.errors.append(str(err))
     assert (page.errors == []) == ok, page.errors
+
+
+def test_a_hat_reads_the_same_in_svg_and_mathml() -> None:
+    """MathJax draws the hat as U+02C6 and writes '^' in the MathML; both read as ``Y^{^}``."""
+    page = Page("p", "t", {"s": _typeset(r"\frac{\partial L}{\partial \hat{Y}} = \frac{3}{4}", "exact")})
+    page.expect_scalar("s", ["(∂L)/(∂Y^{^})"], Fraction(3, 4))
+    assert page.errors == []
+    with pytest.raises(Exception, match="left-hand side"):
+        page.expect_scalar("s", ["(∂L)/(∂Y)"], Fraction(3, 4))
+
+
+@pytest.mark.parametrize("tex, wanted, ok", [
+    (r"s = \ln 3", html.Ln(Fraction(3)), True),
+    (r"s = \ln 3", html.Ln(Fraction(2)), False),
+    (r"s = \ln \frac{1}{2}", html.Ln(Fraction(2), -1), True),
+    (r"s = -\ln 2", html.Ln(Fraction(1, 2)), True),
+    (r"s = \ln \frac{2}{3}", html.Ln(Fraction(3, 2)), False),
+    (r"s = \ln 1", Fraction(0), False),
+])
+def test_logarithms_are_compared_exactly(tex: str, wanted, ok: bool) -> None:
+    """A displayed ln a equals a recomputed ln b exactly when a = b; a logarithm is never a plain number."""
+    page = Page("p", "t", {"s": _typeset(tex, "log")})
+    page.expect_scalar("s", ["s"], wanted)
+    assert (page.errors == []) == ok, page.errors
+
+
+def test_a_plain_number_where_a_logarithm_is_recomputed_is_a_mismatch() -> None:
+    page = Page("p", "t", {"s": _typeset("s = 0", "exact")})
+    page.expect_scalar("s", ["s"], html.Ln(Fraction(1)))
+    assert page.errors and "recomputed from the displayed inputs: ln 1" in page.errors[0], page.errors

@@ -47,7 +47,8 @@ def forward(Z: np.ndarray, labels: np.ndarray) -> np.ndarray:
     ValueError: labels[0, 0] = 0 is outside 1..2: labels are one-based class indices (PyTorch's are 0-based)
     """
     Z, y = _inputs(Z, labels)
-    log_P = Z - _log_sum_exp(Z)
+    shifted, s = _shifted(Z)
+    log_P = shifted - np.log(s)
     return np.array([[-log_P[np.arange(len(y)), y].mean()]])
 
 
@@ -67,7 +68,8 @@ def backward(Z: np.ndarray, labels: np.ndarray, G: np.ndarray) -> tuple[np.ndarr
     """
     Z, y = _inputs(Z, labels)
     g = float(upstream(G)[0, 0])
-    P = np.exp(Z - _log_sum_exp(Z))
+    shifted, s = _shifted(Z)
+    P = np.exp(shifted) / s
     return g * _gradient(P, _one_hot(y, Z.shape[1], float)), None
 
 
@@ -151,10 +153,15 @@ def _gradient(P: np.ndarray, Y: np.ndarray) -> np.ndarray:
     return (P - Y) * (Fraction(1, M) if P.dtype == object else 1.0 / M)
 
 
-def _log_sum_exp(Z: np.ndarray) -> np.ndarray:
-    """``lse(z_m) = c_m + ln sum_k exp(z_mk - c_m)`` with ``c_m = max_k z_mk``: no exp exceeds 1."""
-    c = Z.max(axis=1, keepdims=True)
-    return c + np.log(np.exp(Z - c).sum(axis=1, keepdims=True))
+def _shifted(Z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``Z - c 1^T`` with the row maxima ``c``, and the row sums ``s`` of its exponentials.
+
+    No exponential exceeds 1 and each ``s_m`` is in ``[1, K]``, so ``ln p_mk = (z_mk - c_m) - ln s_m``
+    and ``p_mk = e^{z_mk - c_m} / s_m`` are finite for any finite logits. Neither goes through
+    ``lse(z_m) = c_m + ln s_m`` itself, whose rounding at the size of ``c_m`` would cost digits.
+    """
+    shifted = Z - Z.max(axis=1, keepdims=True)
+    return shifted, np.exp(shifted).sum(axis=1, keepdims=True)
 
 
 def _one_hot(y: np.ndarray, K: int, dtype: type) -> np.ndarray:
