@@ -90,7 +90,7 @@ def _set_digit(glyph: Tag, mn: Tag, new: str) -> None:
 
 
 # Changing an input shows in every result computed from it (and a label out of range is named as such).
-INPUTS = {"X", "W", "G", "Yhat", "Y", "Z", "labels", "z", "y"}
+INPUTS = {"X", "W", "b", "G", "Yhat", "Y", "Z", "labels", "z", "y"}
 
 
 def test_every_displayed_number_is_read(blocks, copy: Path) -> None:
