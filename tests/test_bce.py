@@ -120,3 +120,10 @@ def test_worked_examples_need_logarithms_and_valid_targets() -> None:
         bce.worked_example(z=[[Ln(Fraction(2))]], y=[[2]])
     with pytest.raises(TypeError, match="worked examples show exact numbers: y holds floats"):
         bce.worked_example(z=[[Ln(Fraction(2))]], y=[[0.5]])
+
+
+def test_the_page_describes_the_default_example() -> None:
+    """The prose: three samples, targets 1, a soft 1/4 and 0, logits of both signs."""
+    q = bce.worked_example().quantities
+    assert q["y"].value.ravel().tolist() == [1, Fraction(1, 4), 0]
+    assert sorted(z.arg > 1 for z in q["z"].value.ravel()) == [False, True, True]

@@ -72,3 +72,8 @@ def test_a_bad_upstream_gradient_is_named(G, message: str) -> None:
     with pytest.raises(ValueError) as info:
         mse.backward([[1.0]], [[2.0]], G)
     assert message in str(info.value)
+
+
+def test_the_page_describes_the_default_sizes() -> None:
+    """The page's prose explains why M = 3 and N = 4; the defaults must still be those sizes."""
+    assert mse.worked_example().quantities["Yhat"].value.shape == (3, 4)

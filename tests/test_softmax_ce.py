@@ -145,3 +145,10 @@ def test_worked_examples_need_logarithms_and_a_1x1_G() -> None:
         softmax_ce.worked_example(G=[[1, 1]])
     q = softmax_ce.worked_example(G=[[Fraction(1, 2)]]).quantities
     assert "G" in q and (q["dZ"].value * 2 == softmax_ce.worked_example().quantities["dZ"].value).all()
+
+
+def test_the_page_describes_the_default_example() -> None:
+    """The prose says M = 2, K = 3, row 1 is ln 1, ln 2, ln 3, labelled with its most likely class (3)."""
+    q = softmax_ce.worked_example().quantities
+    assert q["Z"].value.shape == (2, 3) and [z.arg for z in q["Z"].value[0]] == [1, 2, 3]
+    assert q["labels"].value.ravel().tolist() == [3, 2] and q["dl_entry"].entry == (1, 1)

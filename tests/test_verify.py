@@ -22,6 +22,8 @@ from derivations.verify import Page, html, verify
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
+# The tampering tests that edit one page edit the fully-connected-layer page, whose numbers they name.
+LINEAR = "linear/index.html"
 
 
 def run_verify(site: Path, *extra: str) -> subprocess.CompletedProcess:
@@ -107,12 +109,12 @@ def test_every_displayed_number_is_read(blocks, copy: Path) -> None:
         named = [e for e in errors if e.startswith(f"{page} ({topic}): {q}")]
         assert named or (q in INPUTS and errors), (page, q, errors)
         if q in ("Y", "dX", "dW"):
-            assert re.search(r"\[\d,\d\] shows -?7", named[0]), named
+            assert re.search(r"\[\d,\d\] shows -?[78]", named[0]), named
     assert not mismatches(copy)
 
 
 def test_a_sign_flip_is_caught(blocks, copy: Path) -> None:
-    page = blocks[0][0]
+    page = LINEAR
 
     def flip(soup):
         b = block(soup, "dW")
@@ -125,7 +127,7 @@ def test_a_sign_flip_is_caught(blocks, copy: Path) -> None:
 
 
 def test_mathml_disagreeing_with_svg_is_caught(blocks, copy: Path) -> None:
-    page = blocks[0][0]
+    page = LINEAR
     edit(copy, page, lambda soup: _last_number(block(soup, "dX"))[1].replace_with(
         BeautifulSoup("<mn>9</mn>", "html.parser").mn))
     assert any("dX: the SVG draws" in e and "MathML says" in e for e in mismatches(copy))
@@ -168,7 +170,7 @@ def test_a_deleted_or_emptied_english_page_is_caught(blocks, copy: Path, how: st
 
 @pytest.mark.parametrize("label", ["relabelled", "unknown"])
 def test_a_relabelled_or_unknown_quantity_is_caught(blocks, copy: Path, label: str) -> None:
-    page, topic, _ = blocks[0]
+    page, topic = LINEAR, "linear"
     new = {"relabelled": "dW", "unknown": "dZ"}[label]
     edit(copy, page, lambda soup: block(soup, "dX").__setitem__("data-quantity", new))
     errors = mismatches(copy)
@@ -187,7 +189,7 @@ def _swap_svg_mml(b: Tag, old: str, new: str, nth: int = 0) -> None:
 
 
 def test_a_changed_entry_label_is_caught(blocks, copy: Path) -> None:
-    page = blocks[0][0]
+    page = LINEAR
     edit(copy, page, lambda soup: _swap_svg_mml(block(soup, "dX_entry"), "23", "13"))
     errors = mismatches(copy)
     assert any(e.startswith(f"{page} (linear): dX_entry: the left-hand side reads '(∂L)/(∂x_{{13}})")
@@ -195,7 +197,7 @@ def test_a_changed_entry_label_is_caught(blocks, copy: Path) -> None:
 
 
 def test_exchanged_gradient_labels_are_caught(blocks, copy: Path) -> None:
-    page = blocks[0][0]
+    page = LINEAR
 
     def exchange(soup):
         dx, dw = block(soup, "dX"), block(soup, "dW")
@@ -207,7 +209,7 @@ def test_exchanged_gradient_labels_are_caught(blocks, copy: Path) -> None:
 
 @pytest.mark.parametrize("entry", ["0,3", "3,3", "2,9", "2", "a,b", "-1,3", ""])
 def test_a_bad_data_entry_is_caught(blocks, copy: Path, entry: str) -> None:
-    page = blocks[0][0]
+    page = LINEAR
     edit(copy, page, lambda soup: block(soup, "dX_entry").__setitem__("data-entry", entry))
     errors = mismatches(copy)
     assert f"{page} (linear): dX_entry: data-entry={entry!r} is not a 1-based entry of a 2x3 matrix" in errors
@@ -215,7 +217,7 @@ def test_a_bad_data_entry_is_caught(blocks, copy: Path, entry: str) -> None:
 
 def test_a_fraction_is_not_read_as_its_digits(blocks, copy: Path) -> None:
     """-1/9 drawn where -19 would be expected is read as the fraction it is."""
-    page = blocks[0][0]
+    page = LINEAR
 
     def fraction(soup):
         b = block(soup, "L")  # L = -19 on the page
