@@ -141,6 +141,8 @@ def test_logits_are_checked(Z, error, message) -> None:
 def test_worked_examples_need_logarithms_and_a_1x1_G() -> None:
     with pytest.raises(TypeError, match=r"Z\[0, 1\] is 2, not a logarithm"):
         softmax_ce.worked_example(Z=[[Ln(Fraction(1)), 2]], labels=[[1]])
+    with pytest.raises(ValueError, match=r"Z has shape \(1, 1\): a worked example needs at least 2 classes"):
+        softmax_ce.worked_example(Z=[[Ln(Fraction(2))]], labels=[[1]])
     with pytest.raises(ValueError, match=r"G has shape \(1, 2\)"):
         softmax_ce.worked_example(G=[[1, 1]])
     q = softmax_ce.worked_example(G=[[Fraction(1, 2)]]).quantities

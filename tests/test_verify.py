@@ -108,7 +108,7 @@ def test_every_displayed_number_is_read(blocks, copy: Path) -> None:
         (copy / page).write_text(original, encoding="utf-8")
         named = [e for e in errors if e.startswith(f"{page} ({topic}): {q}")]
         assert named or (q in INPUTS and errors), (page, q, errors)
-        if q in ("Y", "dX", "dW"):
+        if q in ("Y", "dX", "dW") and named:  # a matrix result names the entry (mse's Y is an input)
             assert re.search(r"\[\d,\d\] shows -?[78]", named[0]), named
     assert not mismatches(copy)
 

@@ -102,6 +102,9 @@ def worked_example(Z: object = ((Ln(Fraction(1)), Ln(Fraction(2)), Ln(Fraction(3
     (G,) = exact_inputs(G=G)
     g = scalar(upstream(G)[0, 0])
     M, K = Z.shape
+    if K < 2:
+        raise ValueError(f"Z has shape {Z.shape}: a worked example needs at least 2 classes, so that a "
+                         "derivative with respect to a class other than the label can be shown")
     y = class_labels("labels", labels, M, K)
     A = np.vectorize(lambda z: Fraction(z.arg), otypes=[object])(Z)  # e^{z_mk}, exactly
     top = A.max(axis=1, keepdims=True)  # e^{c_m}, c_m = max_k z_mk
