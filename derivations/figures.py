@@ -13,6 +13,7 @@ black. Every grid cell carries ``data-panel``, ``data-matrix``,
 from __future__ import annotations
 
 import argparse
+import functools
 import math
 import re
 import sys
@@ -120,14 +121,43 @@ def _svg(name: str, width: int, height: int, title: str, desc: str, body: list[s
     return doc.encode("ascii", "xmlcharrefreplace").decode("ascii")
 
 
-def linear_dependencies(scheme: str = "light") -> str:
+# The words in Figure 1, per page language; ``{}`` is an index letter, set in italic.
+WORDS = {
+    "zh": {"row": "第 *{}* 行", "column": "第 *{}* 列"},
+    "en": {"row": "row *{}*", "column": "column *{}*"},
+}
+TITLES = {
+    "zh": "Y = XW 的哪些元素依赖 X 和 W 的哪些元素",
+    "en": "Which entries of Y = XW depend on which entries of X and W",
+}
+DESCRIPTIONS = {
+    "zh": ("全连接层 Y = XW 的三幅示意图，M = 4，D = 3，N = 5，矩阵画成方格。"
+           "(a) Y = XW：X 的第 m = 2 行（蓝）与 W 的第 n = 4 列（橙）相乘，得到 Y 的一个元素 y_mn，"
+           "这一格一半蓝一半橙。"
+           "(b) Y 对 x_ij 的导数（i = 2，j = 3）是 M × N 的方格，除第 i 行外全为零；"
+           "箭头表示第 i 行等于 W 的第 j 行，两者都是橙色。"
+           "(c) Y 对 w_ij 的导数（i = 2，j = 4）是 M × N 的方格，除第 j 列外全为零；"
+           "箭头表示第 j 列等于 X 的第 i 列，两者都是蓝色。"),
+    "en": ("Three panels for a fully connected layer Y = XW with M = 4, D = 3, N = 5, drawn as grids of "
+           "square cells. (a) Y = XW: row m = 2 of X (blue) and column n = 4 of W (orange) meet in the "
+           "single entry y_mn of Y, coloured half blue and half orange. (b) The derivative of Y with "
+           "respect to x_ij, for i = 2, j = 3, is an M by N grid that is zero outside row i; an arrow "
+           "shows that row i equals row j of W, both orange. (c) The derivative of Y with respect to "
+           "w_ij, for i = 2, j = 4, is an M by N grid that is zero outside column j; an arrow shows "
+           "that column j equals column i of X, both blue."),
+}
+
+
+def linear_dependencies(scheme: str = "light", lang: str = "zh") -> str:
     """Figure 1: which entries of ``Y = X W`` depend on which entries of ``X`` and ``W``.
 
-    ``scheme`` is ``"light"`` or ``"dark"``: the site palette the figure is drawn for.
+    ``scheme`` is ``"light"`` or ``"dark"``: the site palette the figure is drawn for; ``lang`` is
+    ``"zh"`` or ``"en"``: the language of the page that shows it (labels, title and description).
 
-    Sizes ``M, D, N = 4, 3, 5``. (a) ``y_ij`` (i=2, j=4) is row i of ``X`` times column j of ``W``.
-    (b) ``dY/dx_ij`` (i=2, j=3) is zero except row i, which equals row j of ``W``.
-    (c) ``dY/dw_ij`` (i=2, j=4) is zero except column j, which equals column i of ``X``.
+    Sizes ``M, D, N = 4, 3, 5``. (a) ``y_mn`` (m=2, n=4) is row m of ``X`` times column n of ``W``,
+    the product written as juxtaposition, as on the pages. (b) ``dY/dx_ij`` (i=2, j=3) is zero
+    outside row i, and row i equals row j of ``W``. (c) ``dY/dw_ij`` (i=2, j=4) is zero outside
+    column j, and column j equals column i of ``X``.
 
     Returns
     -------
@@ -139,36 +169,39 @@ def linear_dependencies(scheme: str = "light") -> str:
     >>> svg = linear_dependencies()
     >>> svg.startswith("<svg") and "<title" in svg and svg == linear_dependencies()
     True
-    >>> linear_dependencies("dark") != svg
+    >>> linear_dependencies("dark") != svg != linear_dependencies(lang="en")
     True
     """
+    if lang not in WORDS:
+        raise ValueError(f"lang must be one of {sorted(WORDS)}, got {lang!r}")
+    row, column = WORDS[lang]["row"].format, WORDS[lang]["column"].format
     M, D, N = 4, 3, 5
     body: list[str] = []
     d_dx = f"*{PARTIAL}Y*/*{PARTIAL}x*_ij_ (*M*{TIMES}*N*)"
     d_dw = f"*{PARTIAL}Y*/*{PARTIAL}w*_ij_ (*M*{TIMES}*N*)"
 
-    # (a) Y = X . W with y_ij for i = 2, j = 4: row i of X (blue) meets column j of W (orange).
-    i, j = 2, 4
+    # (a) Y = XW with y_mn for m = 2, n = 4: row m of X (blue) meets column n of W (orange). The product
+    # is juxtaposition, X and W side by side with no sign between them, as the notation page writes it.
+    m, n = 2, 4
     top = 44
-    yx, xx, wx = 120, 356, 500
+    yx, xx, wx = 150, 400, 400 + D * CELL + 12
     wy = top + (M - D) * CELL / 2
     name_y = top + M * CELL + 24
     body += [label(12, 22, "(a)", anchor="start")]
-    body += grid(yx, top, M, N, panel="a", matrix="Y", on=[(i, j)], colours=(BLUE, ORANGE))
-    body += grid(xx, top, M, D, panel="a", matrix="X", on=[(i, c) for c in range(1, D + 1)])
-    body += grid(wx, wy, D, N, panel="a", matrix="W", on=[(r, j) for r in range(1, D + 1)],
+    body += grid(yx, top, M, N, panel="a", matrix="Y", on=[(m, n)], colours=(BLUE, ORANGE))
+    body += grid(xx, top, M, D, panel="a", matrix="X", on=[(m, c) for c in range(1, D + 1)])
+    body += grid(wx, wy, D, N, panel="a", matrix="W", on=[(r, n) for r in range(1, D + 1)],
                  colours=(ORANGE,))
     mid = top + M * CELL / 2
-    body += [label((yx + N * CELL + xx) / 2 - 22, mid + 7, "=", size=22),
-             f'<circle class="ink" cx="{_n((xx + D * CELL + wx) / 2)}" cy="{_n(mid)}" r="2.5"/>',
-             label(yx + (j - 0.5) * CELL, top + (i - 0.5) * CELL + 5, "*y*_ij_", size=13),
-             label(xx - 8, top + (i - 0.5) * CELL + 5, "row *i*", anchor="end"),
-             label(wx + (j - 0.5) * CELL, wy - 8, "column *j*"),
+    body += [label(yx + N * CELL + 30, mid + 7, "=", size=22),
+             label(yx + (n - 0.5) * CELL, top + (m - 0.5) * CELL + 5, "*y*_mn_", size=13),
+             label(xx - 8, top + (m - 0.5) * CELL + 5, row("m"), anchor="end"),
+             label(wx + (n - 0.5) * CELL, wy - 8, column("n")),
              label(yx + N * CELL / 2, name_y, f"*Y* (*M*{TIMES}*N*)"),
              label(xx + D * CELL / 2, name_y, f"*X* (*M*{TIMES}*D*)"),
              label(wx + N * CELL / 2, name_y, f"*W* (*D*{TIMES}*N*)")]
 
-    # (b) dY/dx_ij for i = 2, j = 3: only row i is non-zero, and it is row j of W.
+    # (b) dY/dx_ij for i = 2, j = 3: zero outside row i, and row i is row j of W.
     i, j = 2, 3
     top = 330
     wx, gx = 60, 280
@@ -181,12 +214,12 @@ def linear_dependencies(scheme: str = "light") -> str:
     body += grid(gx, top, M, N, panel="b", matrix="dY_dx", on=[(i, c) for c in range(1, N + 1)],
                  colours=(ORANGE,))
     body += arrow(wx + N * CELL + 8, row_y, gx - 8, row_y, ORANGE)
-    body += [label(wx - 8, row_y + 5, "row *j*", anchor="end"),
-             label(gx + N * CELL + 8, row_y + 5, "row *i*", anchor="start"),
+    body += [label(wx - 8, row_y + 5, row("j"), anchor="end"),
+             label(gx + N * CELL + 8, row_y + 5, row("i"), anchor="start"),
              label(wx + N * CELL / 2, wy + D * CELL + 24, f"*W* (*D*{TIMES}*N*)"),
              label(gx + N * CELL / 2, name_y, d_dx)]
 
-    # (c) dY/dw_ij for i = 2, j = 4: only column j is non-zero, and it is column i of X.
+    # (c) dY/dw_ij for i = 2, j = 4: zero outside column j, and column j is column i of X.
     i, j = 2, 4
     gx, gy = 600, 416
     xx, xy = gx + (j - i) * CELL, 244
@@ -195,25 +228,19 @@ def linear_dependencies(scheme: str = "light") -> str:
     body += grid(xx, xy, M, D, panel="c", matrix="X", on=[(r, i) for r in range(1, M + 1)])
     body += grid(gx, gy, M, N, panel="c", matrix="dY_dw", on=[(r, j) for r in range(1, M + 1)])
     body += arrow(col_x, xy + M * CELL + 8, col_x, gy - 8, BLUE)
-    body += [label(col_x, xy - 8, "column *i*"),
-             label(col_x, gy + M * CELL + 22, "column *j*"),
+    body += [label(col_x, xy - 8, column("i")),
+             label(col_x, gy + M * CELL + 22, column("j")),
              label(xx - 10, xy + M * CELL / 2 + 5, f"*X* (*M*{TIMES}*D*)", anchor="end"),
              label(gx - 10, gy + M * CELL / 2 + 5, d_dw, anchor="end")]
 
-    title = "Which entries of Y = XW depend on which entries of X and W"
-    desc = ("Three panels for a fully connected layer Y = XW with M = 4, D = 3, N = 5, drawn as grids of "
-            "square cells. (a) Y = X times W: row i = 2 of X (blue) and column j = 4 of W (orange) meet "
-            "in the single entry y_ij of Y, coloured half blue and half orange. (b) The derivative of Y "
-            "with respect to x_ij, for i = 2, j = 3, is an M by N grid that is zero except row i; an "
-            "arrow shows that this row equals row j of W, both orange. (c) The derivative of Y with "
-            "respect to w_ij, for i = 2, j = 4, is an M by N grid that is zero except column j; an "
-            "arrow shows that this column equals column i of X, both blue.")
-    return _svg("linear-dependencies", 760, 564, title, desc, body, scheme)
+    return _svg("linear-dependencies", 760, 564, TITLES[lang], DESCRIPTIONS[lang], body, scheme)
 
 
+# One file per page language and colour scheme: linear-dependencies-zh.svg, ...-zh-dark.svg, ...
 FIGURES: dict[str, Callable[[], str]] = {
-    "linear-dependencies.svg": lambda: linear_dependencies("light"),
-    "linear-dependencies-dark.svg": lambda: linear_dependencies("dark"),
+    f"linear-dependencies-{lang}{'' if scheme == 'light' else '-dark'}.svg":
+        functools.partial(linear_dependencies, scheme, lang)
+    for lang in WORDS for scheme in INK
 }
 
 

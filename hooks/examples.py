@@ -22,11 +22,12 @@ from pathlib import Path
 from mkdocs.exceptions import PluginError
 
 PACKAGE = Path(__file__).resolve().parent.parent / "derivations"
-PLACEHOLDER = re.compile(r"^\{\{\s*(\w+)\.(\w+)\s*\}\}[ \t]*$", re.MULTILINE)
+# {{ topic.quantity }} for the page's example, {{ topic@n.quantity }} for exercise n.
+PLACEHOLDER = re.compile(r"^\{\{\s*(\w+)(?:@(\d+))?\.(\w+)\s*\}\}[ \t]*$", re.MULTILINE)
 # Places where braces belong in a built page: scripts (Material's JSON config) and the TeX source on <math>.
 ALLOWED_BRACES = re.compile(r"<script\b.*?</script>|\sdata-latex=\"[^\"]*\"", re.DOTALL)
-LEFTOVER = re.compile(r"\{\{|\{\s*[a-z_]+\.\w+\s*\}")
-_examples: dict = {}  # one worked example per topic, shared by both languages, until the package changes
+LEFTOVER = re.compile(r"\{\{|\{\s*[a-z_]+(?:@\d+)?\.\w+\s*\}")
+_examples: dict = {}  # per topic and exercise, shared by both languages, until the package changes
 _source: list[str] = []
 
 
@@ -45,12 +46,12 @@ def on_pre_build(config) -> None:
 
 def on_page_markdown(markdown: str, page, **kwargs) -> str:
     def expand(m: re.Match) -> str:
-        topic, name = m.groups()
-        example = _example(topic, page)
+        topic, exercise, name = m.groups()
+        example = _example(topic, int(exercise or 0), page)
         if name not in example.quantities:
             raise PluginError(f"{page.file.src_uri}: {topic} has no quantity {name!r}; "
                               f"it has {', '.join(example.quantities)}")
-        return _block(topic, name, example.quantities[name])
+        return _block(topic, exercise, name, example.quantities[name])
 
     return PLACEHOLDER.sub(expand, markdown)
 
@@ -63,10 +64,12 @@ def on_post_page(output: str, page, **kwargs) -> str:
     return output
 
 
-def _block(topic: str, name: str, q) -> str:
+def _block(topic: str, exercise: str | None, name: str, q) -> str:
     from derivations import tex, values
 
     attrs = {"data-example": topic, "data-quantity": name, "data-kind": values.kind(q.value)}
+    if exercise:
+        attrs["data-exercise"] = exercise
     if values.places(q.value) is not None:
         attrs["data-places"] = str(values.places(q.value))
     if q.entry:
@@ -76,12 +79,14 @@ def _block(topic: str, name: str, q) -> str:
             f'<div class="arithmatex">\\[{html.escape(tex.shown(q))}\\]</div></div>')
 
 
-def _example(topic: str, page):
-    if topic not in _examples:
+def _example(topic: str, exercise: int, page):
+    if (topic, exercise) not in _examples:
+        from derivations import exercises
         from derivations.topics import topic as module
 
         try:
-            _examples[topic] = module(topic).worked_example()
+            _examples[topic, exercise] = (exercises.example(topic, exercise) if exercise
+                                          else module(topic).worked_example())
         except ValueError as err:
-            raise PluginError(f"{page.file.src_uri}: {err} (derivations/topics/__init__.py)") from None
-    return _examples[topic]
+            raise PluginError(f"{page.file.src_uri}: {err}") from None
+    return _examples[topic, exercise]

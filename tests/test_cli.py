@@ -125,3 +125,13 @@ def test_text_shows_logarithms_rounded_values_and_sums(topic: str, needles: list
 def test_help_shows_logarithm_defaults_as_they_are_typed() -> None:
     result = run("softmax-ce", "--help")
     assert "[[ln(1), ln(2), ln(3)], [ln(5), ln(1/2)," in result.stdout, result.stdout
+
+
+@pytest.mark.parametrize("name", TOPICS)
+def test_every_topic_page_shows_the_command_that_reproduces_it(name: str) -> None:
+    from pathlib import Path
+
+    docs = Path(__file__).resolve().parent.parent / "docs"
+    for page in (f"{name}.md", f"{name}.en.md"):
+        text = (docs / page).read_text(encoding="utf-8")
+        assert f"python -m derivations {name.replace('_', '-')}\n" in text, page

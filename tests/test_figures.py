@@ -17,9 +17,41 @@ SVG_NS = "{http://www.w3.org/2000/svg}"
 M, D, N = 4, 3, 5
 
 
-@pytest.fixture(scope="module")
-def root() -> ET.Element:
-    return ET.fromstring(figures.linear_dependencies())
+LANGS = ("zh", "en")
+PAGES = {"zh": ROOT / "docs" / "linear.md", "en": ROOT / "docs" / "linear.en.md"}
+# A product sign between X and W: the pages write the matrix product as juxtaposition, XW.
+PRODUCT_SIGNS = ("\u2022", "\u00b7", "\u22c5", "\u2219", "\u25cf")
+# "The only non-zero row": false when the row of W (column of X) it equals is zero. Say "zero outside".
+OVERCLAIMS = ("只有第", "唯一非零", "才非零", "非零的", "only non-zero", "non-zero row", "non-zero column",
+              "nonzero")
+
+
+@pytest.fixture(scope="module", params=LANGS)
+def root(request: pytest.FixtureRequest) -> ET.Element:
+    return ET.fromstring(figures.linear_dependencies(lang=request.param))
+
+
+def words(root: ET.Element) -> str:
+    """Everything the figure says: its title, description and every piece of text it draws."""
+    return " ".join("".join(el.itertext()) for el in root.iter()
+                    if el.tag in (f"{SVG_NS}title", f"{SVG_NS}desc", f"{SVG_NS}text"))
+
+
+def upright_runs(root: ET.Element) -> list[str]:
+    """The drawn text outside italic runs: words, not the letters that name matrices and indices."""
+    runs = []
+    for text in root.iter(f"{SVG_NS}text"):
+        runs.append(text.text or "")
+        for span in text:
+            if span.get("font-style") != "italic":
+                runs.append(span.text or "")
+            runs.append(span.tail or "")
+    return [r for r in runs if r.strip()]
+
+
+def figure_block(lang: str) -> str:
+    text = PAGES[lang].read_text(encoding="utf-8")
+    return text[text.index('<figure id="figure-1"'):text.index("</figure>")]
 
 
 def lit(root: ET.Element, panel: str, matrix: str) -> list[tuple[int, int]]:
@@ -56,17 +88,25 @@ def test_check_flag_names_a_stale_figure(tmp_path: Path, monkeypatch: pytest.Mon
     monkeypatch.setattr(figures, "OUT_DIR", tmp_path / "figs")
     assert figures.main([]) == 0
     assert figures.main(["--check"]) == 0
-    (tmp_path / "figs" / "linear-dependencies.svg").write_text("<svg/>", encoding="utf-8")
+    (tmp_path / "figs" / "linear-dependencies-zh.svg").write_text("<svg/>", encoding="utf-8")
     assert figures.main(["--check"]) == 1
-    assert "figs/linear-dependencies.svg" in capsys.readouterr().err
+    assert "figs/linear-dependencies-zh.svg" in capsys.readouterr().err
 
 
 def test_output_is_deterministic() -> None:
     assert figures.linear_dependencies() == figures.linear_dependencies()
 
 
+def test_one_file_per_language_and_scheme() -> None:
+    assert sorted(figures.FIGURES) == sorted(f"linear-dependencies-{lang}{dark}.svg"
+                                             for lang in LANGS for dark in ("", "-dark"))
+    assert figures.FIGURES["linear-dependencies-en-dark.svg"]() == figures.linear_dependencies("dark", "en")
+    with pytest.raises(ValueError, match="lang must be one of"):
+        figures.linear_dependencies(lang="fr")
+
+
 def test_svg_is_self_contained_and_accessible(root: ET.Element) -> None:
-    text = figures.linear_dependencies()
+    text = ET.tostring(root, encoding="unicode")
     assert root.tag == f"{SVG_NS}svg"
     assert root.get("role") == "img"
     assert re.fullmatch(r"0 0 \d+ \d+", root.get("viewBox", ""))
@@ -86,14 +126,52 @@ def test_svg_is_self_contained_and_accessible(root: ET.Element) -> None:
     assert not re.search(r"url\(\s*['\"]?(https?:)?//", text)
     fonts = {el.get("font-family") for el in root.iter() if el.get("font-family")}
     assert fonts == {"sans-serif"}
-    assert text.isascii(), "non-ASCII text is written as character references"
 
 
-def test_light_and_dark_variants_differ_only_in_ink() -> None:
-    light, dark = (figures.linear_dependencies(s) for s in ("light", "dark"))
+@pytest.mark.parametrize("name", sorted(figures.FIGURES))
+def test_svg_file_is_ascii(name: str) -> None:
+    assert figures.FIGURES[name]().isascii(), "non-ASCII text is written as character references"
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_light_and_dark_variants_differ_only_in_ink(lang: str) -> None:
+    light, dark = (figures.linear_dependencies(s, lang) for s in ("light", "dark"))
     assert "#1f2937" in light and "#e5e7eb" not in light
     assert "#e5e7eb" in dark and "#1f2937" not in dark
     assert light.replace("#1f2937", "#e5e7eb") == dark
+
+
+def test_the_product_is_juxtaposition_without_a_sign(root: ET.Element) -> None:
+    said = words(root)
+    assert not [sign for sign in PRODUCT_SIGNS if sign in said], said
+    assert not list(root.iter(f"{SVG_NS}circle")), "a dot drawn as a product sign"
+    assert "Y = XW" in said
+
+
+def test_the_figure_does_not_overclaim_non_zero(root: ET.Element) -> None:
+    said = words(root)
+    assert not [phrase for phrase in OVERCLAIMS if phrase in said], said
+
+
+def test_chinese_figure_draws_no_english_words() -> None:
+    root = ET.fromstring(figures.linear_dependencies(lang="zh"))
+    english = [w for run in upright_runs(root) for w in re.findall(r"[A-Za-z]{2,}", run)]
+    assert not english, english
+    described = " ".join(root.findtext(f"{SVG_NS}{tag}") for tag in ("title", "desc"))
+    assert not re.findall(r"[A-Za-z]{3,}", described), described
+    assert "第" in " ".join(upright_runs(root))
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_page_shows_its_own_language_and_does_not_overclaim(lang: str) -> None:
+    block = figure_block(lang)
+    sources = re.findall(r"\]\((assets/figures/[^)#]+)#only-(light|dark)\)", block)
+    assert sources == [(f"assets/figures/linear-dependencies-{lang}.svg", "light"),
+                       (f"assets/figures/linear-dependencies-{lang}-dark.svg", "dark")]
+    found = [phrase for phrase in OVERCLAIMS if phrase in block]
+    assert not found, f"{PAGES[lang].name}: the caption or alt text says {found}"
+    outside = "除第" if lang == "zh" else "zero outside"
+    assert block.count(outside) >= 4, "alt text and caption say what is zero, for (b) and (c)"
 
 
 def test_text_takes_its_colour_from_the_style(root: ET.Element) -> None:
@@ -102,11 +180,11 @@ def test_text_takes_its_colour_from_the_style(root: ET.Element) -> None:
 
 
 def test_panel_a_row_of_x_and_column_of_w_meet_in_one_entry_of_y(root: ET.Element) -> None:
-    i, j = 2, 4
+    m, n = 2, 4
     assert (count(root, "a", "X"), count(root, "a", "W"), count(root, "a", "Y")) == (M * D, D * N, M * N)
-    assert lit(root, "a", "X") == [(i, c) for c in range(1, D + 1)]
-    assert lit(root, "a", "W") == [(r, j) for r in range(1, D + 1)]
-    assert lit(root, "a", "Y") == [(i, j)]
+    assert lit(root, "a", "X") == [(m, c) for c in range(1, D + 1)]
+    assert lit(root, "a", "W") == [(r, n) for r in range(1, D + 1)]
+    assert lit(root, "a", "Y") == [(m, n)]
 
 
 def test_panel_b_only_row_i_of_dy_dx_is_nonzero_and_is_row_j_of_w(root: ET.Element) -> None:

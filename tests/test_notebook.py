@@ -1,6 +1,8 @@
 """The notebook page (docs/notebook.ipynb, docs/notebook.en.ipynb) and hooks/notebooks.py.
 
 - both notebooks run clean in the venv's kernel and are committed without outputs;
+- both gradient checks use the reader's formulas, so a wrong ``dX`` or ``dW`` makes each of them fail;
+- what the notebooks print is the same in both languages, so it must not be English prose;
 - the hook turns Markdown-cell math into arithmatex markup, strictly, and drops mkdocs-jupyter's extras;
 - the built pages carry typeset math, Material code blocks and the executed outputs, and stay light.
 """
@@ -35,7 +37,12 @@ MAX_PAGE_BYTES = 180_000
 # Nothing on the page needs inline CSS any more; this leaves room for a small one, not for JupyterLab's.
 MAX_STYLE_BYTES = 1024
 # Output the build must have produced by running the notebooks (execute: true).
-EXECUTED = ("L = -19", "same as the page and derivations.topics.linear", "check_grads passes")
+EXECUTED = ("L = -19", "Y == example['Y']: True", "L == example['L']: True", "dX == example['dX']: True",
+            "dW == example['dW']: True", "check_grads(loss, backward(Xf, Wf, Gf), Xf, Wf): \u2713")
+# Two lower-case words in a row: a sentence in English, not a code name or a number.
+ENGLISH_PROSE = re.compile(r"\b[a-z]{2,} [a-z]{2,}\b")
+# The cell where the reader may edit the formulas, and the two checks that must then fail.
+FORMULAS, FINITE_DIFFERENCES, CHECK_GRADS = "by-hand-code", "fd-run-code", "gradcheck-code"
 # mkdocs-jupyter's MathJax 2 config, Mermaid and require.js loaders, and clipboard element.
 DEAD_SCRIPTS = ("text/x-mathjax-config", "MathJax.Hub", "require.js", "mermaid", "ClipboardCopyElement",
                 "<clipboard-copy")
@@ -48,6 +55,21 @@ STYLE = re.compile(r"<style\b[^>]*>(.*?)</style>", re.DOTALL)
 
 def read(name: str) -> nbformat.NotebookNode:
     return nbformat.read(DOCS / name, as_version=4)
+
+
+def execute(nb: nbformat.NotebookNode, *, allow_errors: bool = False) -> None:
+    """Run ``nb`` in place in the venv's kernel, from docs/ as the build does."""
+    NotebookClient(nb, kernel_name=KERNEL, timeout=CELL_TIMEOUT, allow_errors=allow_errors,
+                   resources={"metadata": {"path": str(DOCS)}}).execute()
+
+
+def printed(cell: nbformat.NotebookNode) -> str:
+    return "".join(out.get("text", "") for out in cell.get("outputs", []))
+
+
+def cell(nb: nbformat.NotebookNode, cell_id: str) -> nbformat.NotebookNode:
+    (found,) = [c for c in nb.cells if c.get("id") == cell_id]
+    return found
 
 
 # --- the notebooks themselves -------------------------------------------------------------------------
@@ -75,15 +97,35 @@ def test_notebook_runs_clean_in_the_venv_kernel(name: str) -> None:
     probe = nbformat.v4.new_code_cell("import sys\nprint(sys.prefix)")
     nb.cells.append(probe)
     # allow_errors is off by default, so a failing cell raises CellExecutionError here.
-    NotebookClient(nb, kernel_name=KERNEL, timeout=CELL_TIMEOUT,
-                   resources={"metadata": {"path": str(DOCS)}}).execute()
+    execute(nb)
     assert Path(probe.outputs[0]["text"].strip()) == Path(sys.prefix), "the kernel runs another Python"
-    for i, cell in enumerate(nb.cells[:-1]):
-        for out in cell.get("outputs", []):
+    for i, code in enumerate(nb.cells[:-1]):
+        for out in code.get("outputs", []):
             assert not (out.output_type == "stream" and out.name == "stderr"), f"cell {i}: {out.text}"
-    text = "".join(out.get("text", "") for cell in nb.cells for out in cell.get("outputs", []))
+    text = "".join(printed(c) for c in nb.cells[:-1])
     for expected in EXECUTED:
         assert expected in text
+    assert "False" not in text
+    # Both languages run the same code, so the output is the same: numbers, symbols and code names only.
+    assert not ENGLISH_PROSE.findall(text), ENGLISH_PROSE.findall(text)
+
+
+@pytest.mark.parametrize("edit", [("dW = X.T @ G", "dW = X.T @ G * 2"), ("dX = G @ W.T", "dX = G @ W.T + 1")],
+                         ids=["dW", "dX"])
+def test_a_wrong_formula_makes_both_checks_fail(edit: tuple[str, str]) -> None:
+    """The notebook invites the reader to break a formula; both gradient checks must then fail."""
+    nb = read(NOTEBOOKS[0])
+    formulas = cell(nb, FORMULAS)
+    right, wrong = edit
+    assert formulas.source.count(right) == 1, f"{FORMULAS} no longer holds {right!r}"
+    assert sum(c.source.count(right) for c in nb.cells if c.cell_type == "code") == 1, "formula written twice"
+    formulas.source = formulas.source.replace(right, wrong)
+    execute(nb, allow_errors=True)
+    name = right.split()[0]
+    assert f"{name} == example[{name!r}]: False" in printed(formulas)
+    errors = {cell_id: [out.ename for out in cell(nb, cell_id).outputs if out.output_type == "error"]
+              for cell_id in (FORMULAS, FINITE_DIFFERENCES, CHECK_GRADS)}
+    assert errors == {FORMULAS: [], FINITE_DIFFERENCES: ["AssertionError"], CHECK_GRADS: ["GradientMismatch"]}
 
 
 # --- the hook on real mkdocs-jupyter output ----------------------------------------------------------

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup, Tag
 
-from derivations.verify import Page, html, verify
+from derivations.verify import Page, html, source_quantities, verify, verify_page
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
@@ -31,20 +31,34 @@ def run_verify(site: Path, *extra: str) -> subprocess.CompletedProcess:
     return subprocess.run(command, capture_output=True, text=True)
 
 
-def quantities(site: Path) -> list[tuple[str, str, str]]:
-    """(page, topic, quantity) of every worked-example block on the built site."""
+Block = tuple[str, str, str, str]  # page, topic, exercise ("" for the page's example), quantity
+
+
+def quantities(site: Path) -> list[Block]:
+    """Every worked-example block on the built site."""
     out = []
     for path in sorted(site.rglob("*.html")):
         soup = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
-        out += [(path.relative_to(site).as_posix(), b["data-example"], b["data-quantity"])
-                for b in soup.select("div.worked")]
+        out += [(path.relative_to(site).as_posix(), b["data-example"], b.get("data-exercise", ""),
+                 b["data-quantity"]) for b in soup.select("div.worked")]
     return out
 
 
+def owner(topic: str, exercise: str) -> str:
+    """How mismatches name the example a block belongs to."""
+    return f"{topic} exercise {exercise}" if exercise else topic
+
+
+def key(topic: str, exercise: str, quantity: str) -> str:
+    """How mismatches name a quantity in the page-level checks: linear.dX, linear@1.dX."""
+    return f"{topic}{'@' + exercise if exercise else ''}.{quantity}"
+
+
 @pytest.fixture(scope="module")
-def blocks(site_dir: Path) -> list[tuple[str, str, str]]:
+def blocks(site_dir: Path) -> list[Block]:
     found = quantities(site_dir)
     assert len(found) >= 22, found
+    assert any(b[2] for b in found), "no exercise on the site"
     return found
 
 
@@ -62,14 +76,21 @@ def edit(site: Path, page: str, change) -> None:
     path.write_text(str(soup), encoding="utf-8")
 
 
-def block(soup: BeautifulSoup, quantity: str) -> Tag:
-    found = soup.select_one(f'div.worked[data-quantity="{quantity}"]')
-    assert found is not None, quantity
+def block(soup: BeautifulSoup, quantity: str, exercise: str = "") -> Tag:
+    which = f'[data-exercise="{exercise}"]' if exercise else ":not([data-exercise])"
+    found = soup.select_one(f'div.worked[data-quantity="{quantity}"]{which}')
+    assert found is not None, (quantity, exercise)
     return found
 
 
 def mismatches(site: Path) -> list[str]:
     return verify(site, DOCS)[2]
+
+
+def page_mismatches(site: Path, page: str) -> list[str]:
+    """verify on one built page only, against its source's placeholders (fast, for one edit at a time)."""
+    soup = BeautifulSoup((site / page).read_text(encoding="utf-8"), "html.parser")
+    return verify_page(page, soup, source_quantities(DOCS).get(page, []))[1]
 
 
 def test_verify_passes_on_the_built_site(site_dir: Path) -> None:
@@ -97,17 +118,17 @@ INPUTS = {"X", "W", "b", "G", "Yhat", "Y", "Z", "labels", "z", "y"}
 
 def test_every_displayed_number_is_read(blocks, copy: Path) -> None:
     """Changing the last digit of each quantity, in SVG and MathML alike, is a mismatch naming it."""
-    for page, topic, q in blocks:
+    for page, topic, exercise, q in blocks:
         original = (copy / page).read_text(encoding="utf-8")
 
-        def change(soup, q=q):
-            glyph, mn = _last_number(block(soup, q))
+        def change(soup, q=q, exercise=exercise):
+            glyph, mn = _last_number(block(soup, q, exercise))
             _set_digit(glyph, mn, "7" if mn.get_text()[-1] != "7" else "8")
         edit(copy, page, change)
-        errors = mismatches(copy)
+        errors = page_mismatches(copy, page)
         (copy / page).write_text(original, encoding="utf-8")
-        named = [e for e in errors if e.startswith(f"{page} ({topic}): {q}")]
-        assert named or (q in INPUTS and errors), (page, q, errors)
+        named = [e for e in errors if e.startswith(f"{page} ({owner(topic, exercise)}): {q}")]
+        assert named or (q in INPUTS and errors), (page, exercise, q, errors)
         if q in ("Y", "dX", "dW") and named:  # a matrix result names the entry (mse's Y is an input)
             assert re.search(r"\[\d,\d\] shows -?[78]", named[0]), named
     assert not mismatches(copy)
@@ -123,40 +144,41 @@ def test_a_sign_flip_is_caught(blocks, copy: Path) -> None:
         svg_minus = b.select_one('svg g[data-mml-node="mtd"] g[data-mml-node="mo"]')
         svg_minus.decompose()
     edit(copy, page, flip)
-    assert any(re.search(rf"^{re.escape(page)} \(linear\): dW\[1,1\] shows 4,", e) for e in mismatches(copy))
+    errors = page_mismatches(copy, page)
+    assert any(re.search(rf"^{re.escape(page)} \(linear\): dW\[1,1\] shows 4,", e) for e in errors), errors
 
 
 def test_mathml_disagreeing_with_svg_is_caught(blocks, copy: Path) -> None:
     page = LINEAR
     edit(copy, page, lambda soup: _last_number(block(soup, "dX"))[1].replace_with(
         BeautifulSoup("<mn>9</mn>", "html.parser").mn))
-    assert any("dX: the SVG draws" in e and "MathML says" in e for e in mismatches(copy))
+    assert any("dX: the SVG draws" in e and "MathML says" in e for e in page_mismatches(copy, page))
 
 
 @pytest.mark.parametrize("where", ["before", "after"])
 def test_a_duplicate_block_is_caught(blocks, copy: Path, where: str) -> None:
-    for page, _, q in blocks:
-        def duplicate(soup, q=q):
-            b = block(soup, q)
+    for page, _, exercise, q in blocks:
+        def duplicate(soup, q=q, exercise=exercise):
+            b = block(soup, q, exercise)
             twin = BeautifulSoup(str(b), "html.parser").div
             (b.insert_before if where == "before" else b.insert_after)(twin)
         edit(copy, page, duplicate)
     errors = mismatches(copy)
-    for page, topic, q in blocks:
-        assert f"{page}: shows {topic}.{q} 2 times; its source asks for it once" in errors, (page, q)
+    for page, topic, exercise, q in blocks:
+        assert f"{page}: shows {key(topic, exercise, q)} 2 times; its source asks for it once" in errors
 
 
 def test_a_deleted_block_is_caught(blocks, copy: Path) -> None:
-    for page, _, q in blocks:
-        edit(copy, page, lambda soup, q=q: block(soup, q).decompose())
+    for page, _, exercise, q in blocks:
+        edit(copy, page, lambda soup, q=q, exercise=exercise: block(soup, q, exercise).decompose())
     errors = mismatches(copy)
-    for page, topic, q in blocks:
-        assert f"{page}: {topic}.{q} is in the page source but not on the built page" in errors
+    for page, topic, exercise, q in blocks:
+        assert f"{page}: {key(topic, exercise, q)} is in the page source but not on the built page" in errors
 
 
 @pytest.mark.parametrize("how", ["deleted", "emptied"])
 def test_a_deleted_or_emptied_english_page_is_caught(blocks, copy: Path, how: str) -> None:
-    english = sorted({p for p, _, _ in blocks if p.startswith("en/")})
+    english = sorted({b[0] for b in blocks if b[0].startswith("en/")})
     assert english
     for page in english:
         if how == "deleted":
@@ -173,7 +195,7 @@ def test_a_relabelled_or_unknown_quantity_is_caught(blocks, copy: Path, label: s
     page, topic = LINEAR, "linear"
     new = {"relabelled": "dW", "unknown": "dZ"}[label]
     edit(copy, page, lambda soup: block(soup, "dX").__setitem__("data-quantity", new))
-    errors = mismatches(copy)
+    errors = page_mismatches(copy, page)
     assert f"{page}: {topic}.dX is in the page source but not on the built page" in errors
     assert any(f"{page}: shows {topic}.{new}" in e for e in errors), errors
 
@@ -191,7 +213,7 @@ def _swap_svg_mml(b: Tag, old: str, new: str, nth: int = 0) -> None:
 def test_a_changed_entry_label_is_caught(blocks, copy: Path) -> None:
     page = LINEAR
     edit(copy, page, lambda soup: _swap_svg_mml(block(soup, "dX_entry"), "23", "13"))
-    errors = mismatches(copy)
+    errors = page_mismatches(copy, page)
     assert any(e.startswith(f"{page} (linear): dX_entry: the left-hand side reads '(∂L)/(∂x_{{13}})")
                for e in errors), errors
 
@@ -203,7 +225,7 @@ def test_exchanged_gradient_labels_are_caught(blocks, copy: Path) -> None:
         dx, dw = block(soup, "dX"), block(soup, "dW")
         dx["data-quantity"], dw["data-quantity"] = "dW", "dX"
     edit(copy, page, exchange)
-    errors = mismatches(copy)
+    errors = page_mismatches(copy, page)
     assert any(e.startswith(f"{page} (linear): dX: the left-hand side reads '(∂L)/(∂W)") for e in errors)
 
 
@@ -211,7 +233,7 @@ def test_exchanged_gradient_labels_are_caught(blocks, copy: Path) -> None:
 def test_a_bad_data_entry_is_caught(blocks, copy: Path, entry: str) -> None:
     page = LINEAR
     edit(copy, page, lambda soup: block(soup, "dX_entry").__setitem__("data-entry", entry))
-    errors = mismatches(copy)
+    errors = page_mismatches(copy, page)
     assert f"{page} (linear): dX_entry: data-entry={entry!r} is not a 1-based entry of a 2x3 matrix" in errors
 
 
@@ -230,7 +252,8 @@ def test_a_fraction_is_not_read_as_its_digits(blocks, copy: Path) -> None:
             f'<g data-mml-node="mfrac"><g data-mml-node="mn">{uses[0]}</g>'
             f'<g data-mml-node="mn">{uses[1]}</g><rect></rect></g>', "html.parser").g)
     edit(copy, page, fraction)
-    assert f"{page} (linear): L shows -1/9, recomputed from the displayed inputs: -19" in mismatches(copy)
+    wanted = f"{page} (linear): L shows -1/9, recomputed from the displayed inputs: -19"
+    assert wanted in page_mismatches(copy, page)
 
 
 def test_unreadable_files_exit_2(site_dir: Path, copy: Path) -> None:

@@ -12,6 +12,7 @@ import numpy as np
 from derivations import tex
 from derivations._validate import chain, exact_inputs, inputs, narrow, scalar
 from derivations.example import Example, Shown, Sum
+from derivations.exercises import small_integers
 
 
 def forward(X: np.ndarray, W: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -107,6 +108,14 @@ def worked_example(X: object = ((2, 1), (-1, 1), (1, -1)),
                               narrow(G.T @ X)),
         },
     )
+
+
+def exercise(rng: np.random.Generator) -> dict[str, object]:
+    """Inputs for an exercise: distinct sizes, small non-zero integers, no zero in any result."""
+    M, D, N = rng.permutation([2, 3, 4])
+    return small_integers(rng, {"X": (M, D), "W": (D, N), "b": (1, N), "G": (M, N)},
+                          lambda a: [a["X"] @ a["W"] + a["b"], a["G"] @ a["W"].T, a["X"].T @ a["G"],
+                                     a["G"].sum(axis=0)])
 
 
 def _ones(M: int, like: np.ndarray) -> np.ndarray:

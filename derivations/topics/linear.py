@@ -10,6 +10,7 @@ import numpy as np
 from derivations import tex
 from derivations._validate import chain, exact_inputs, inputs, narrow, scalar
 from derivations.example import Example, Expansion, RowCol, Shown
+from derivations.exercises import small_integers
 
 
 def forward(X: np.ndarray, W: np.ndarray) -> np.ndarray:
@@ -140,6 +141,13 @@ def worked_example(X: object = ((-1, 2, -2), (3, 1, -1)),
             "dW_rowcol": w_rowcol,
         },
     )
+
+
+def exercise(rng: np.random.Generator) -> dict[str, object]:
+    """Inputs for an exercise: distinct sizes from 2 to 4, small non-zero integers, no zero in any result."""
+    M, D, N = rng.permutation([2, 3, 4])
+    return small_integers(rng, {"X": (M, D), "W": (D, N), "G": (M, N)},
+                          lambda a: [a["X"] @ a["W"], a["G"] @ a["W"].T, a["X"].T @ a["G"]])
 
 
 def _entry(

@@ -25,13 +25,16 @@ from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 
-from bs4 import BeautifulSoup, Tag
+from bs4 import BeautifulSoup, SoupStrainer, Tag
 
 from derivations.topics import TOPICS
 from derivations.verify import html
 from derivations.verify.exact import Matrix, agrees
 
-PLACEHOLDER = re.compile(r"\{\{\s*(\w+)\.(\w+)\s*\}\}")
+PLACEHOLDER = re.compile(r"\{\{\s*(\w+)(?:@(\d+))?\.(\w+)\s*\}\}")
+Key = tuple[str, str, str]  # (topic, exercise number or "", quantity)
+# Only the worked-example blocks are parsed: a page is mostly glyphs and navigation that verify never reads.
+WORKED = SoupStrainer("div", attrs={"class": "worked"})
 Value = Fraction | Decimal | html.Ln
 
 
@@ -204,15 +207,15 @@ def _show(v: object) -> str:
     return str(v)
 
 
-def source_quantities(docs: Path) -> dict[str, list[tuple[str, str]]]:
+def source_quantities(docs: Path) -> dict[str, list[Key]]:
     """Every placeholder of every page source, keyed by the built page it must appear on."""
-    found: dict[str, list[tuple[str, str]]] = {}
+    found: dict[str, list[Key]] = {}
     for path in sorted(docs.rglob("*.md")):
         rel = path.relative_to(docs).as_posix()
         lang, stem = ("en/", rel[: -len(".en.md")]) if rel.endswith(".en.md") else ("", rel[: -len(".md")])
         page = lang + ("" if stem == "index" else stem.removesuffix("/index") + "/") + "index.html"
         text = _read(path)
-        found[page] = [m.groups() for m in PLACEHOLDER.finditer(text)]
+        found[page] = [(t, n or "", q) for t, n, q in (m.groups() for m in PLACEHOLDER.finditer(text))]
     return {page: qs for page, qs in found.items() if qs}
 
 
@@ -227,34 +230,40 @@ def _check_module(topic: str) -> Callable[[Page], None]:
     return importlib.import_module(f"derivations.verify.checks.{topic}").check
 
 
-def verify_page(rel: str, soup: BeautifulSoup, expected: list[tuple[str, str]]) -> tuple[int, list[str]]:
+def _name(key: Key) -> str:
+    topic, exercise, quantity = key
+    return f"{topic}{'@' + exercise if exercise else ''}.{quantity}"
+
+
+def verify_page(rel: str, soup: BeautifulSoup, expected: list[Key]) -> tuple[int, list[str]]:
     """Check one built page against the placeholders of its source; return (numbers checked, mismatches)."""
     errors: list[str] = []
-    blocks: dict[tuple[str, str], list[Tag]] = {}
+    blocks: dict[Key, list[Tag]] = {}
     for block in soup.select("div.worked"):
-        key = (block.get("data-example", ""), block.get("data-quantity", ""))
+        key = (block.get("data-example", ""), block.get("data-exercise", ""), block.get("data-quantity", ""))
         blocks.setdefault(key, []).append(block)
     for key, found in blocks.items():
         if key not in expected:
-            errors.append(f"{rel}: shows {key[0]}.{key[1]}, which its page source does not ask for")
+            errors.append(f"{rel}: shows {_name(key)}, which its page source does not ask for")
         elif len(found) > 1:
-            errors.append(f"{rel}: shows {key[0]}.{key[1]} {len(found)} times; its source asks for it once")
+            errors.append(f"{rel}: shows {_name(key)} {len(found)} times; its source asks for it once")
     for key in expected:
         if key not in blocks:
-            errors.append(f"{rel}: {key[0]}.{key[1]} is in the page source but not on the built page")
+            errors.append(f"{rel}: {_name(key)} is in the page source but not on the built page")
     checked = 0
-    for topic in dict.fromkeys(t for t, _ in expected):
-        name = f"{rel} ({topic})"
+    for topic, exercise in dict.fromkeys((t, n) for t, n, _ in expected):
+        name = f"{rel} ({topic}{f' exercise {exercise}' if exercise else ''})"
         if topic not in TOPICS:
             errors.append(f"{name}: no topic {topic!r} in the registry, so nothing checks it")
             continue
-        page = Page(name, topic, {q: b[0] for (t, q), b in blocks.items() if t == topic and len(b) == 1})
+        page = Page(name, topic, {q: b[0] for (t, n, q), b in blocks.items()
+                                  if (t, n) == (topic, exercise) and len(b) == 1})
         try:
             _check_module(topic)(page)
         except Mismatch as err:
             page.errors.append(f"{name}: {err}")
         for q in sorted(set(page.blocks) - page.read):
-            if (topic, q) in expected:
+            if (topic, exercise, q) in expected:
                 page.errors.append(f"{name}: {q} is shown but no check reads it")
         checked += page.checked
         errors += page.errors
@@ -272,7 +281,7 @@ def verify(site: Path, docs: Path) -> tuple[int, int, list[str]]:
             errors.append(f"{rel}: missing from the built site; its source shows "
                           f"{len(wanted)} worked-example quantities")
             continue
-        soup = BeautifulSoup(_read(built[rel]), "html.parser")
+        soup = BeautifulSoup(_read(built[rel]), "html.parser", parse_only=WORKED)
         if not wanted and not soup.select("div.worked"):
             continue
         n, errs = verify_page(rel, soup, wanted)
