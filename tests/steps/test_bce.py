@@ -36,7 +36,7 @@ SETTING = Setting(
     functions={"sigma": sigma},
 )
 SECTIONS = {
-    "zh": ("## 对 logits 求梯度", "## 数值稳定"),
+    "zh": ("## 求对数几率的梯度", "## 数值稳定"),
     "en": ("## Gradient with respect to the logits", "## Numerical stability"),
 }
 SIZES: tuple[Sizes, ...] = ((2,), (3,))
