@@ -14,6 +14,8 @@ from fractions import Fraction
 
 import numpy as np
 
+from derivations.values import Ln
+
 INT64 = (-(2**63), 2**63 - 1)
 # Beyond 2**53 a float64 no longer holds every integer, so a mixed int/float matrix would round.
 FLOAT_EXACT = 2**53
@@ -33,6 +35,18 @@ def matrix(name: str, A: object) -> np.ndarray:
     ...
     TypeError: X mixes exact numbers (Fraction(1, 2) at [0, 0]) with floats (0.5 at [0, 1]); use one kind
     """
+    arr = _array(name, A)
+    if arr.dtype.kind in "iu":
+        return _exact(name, arr.astype(object))
+    if arr.dtype.kind == "f":
+        return _finite(name, arr.astype(np.float64))
+    if arr.dtype != object:
+        raise TypeError(f"{name} must hold real numbers, got dtype {arr.dtype} ({_preview(arr)})")
+    return _from_objects(name, arr)
+
+
+def _array(name: str, A: object) -> np.ndarray:
+    """``A`` as a non-empty 2-D array, its entries not yet checked."""
     if isinstance(A, np.ndarray) and A.dtype != object:
         arr = A
     else:
@@ -46,13 +60,90 @@ def matrix(name: str, A: object) -> np.ndarray:
         raise ValueError(f"{name} must be 2-D, got {arr.ndim}-D with shape {arr.shape}")
     if arr.size == 0:
         raise ValueError(f"{name} must not be empty, got shape {arr.shape}")
-    if arr.dtype.kind in "iu":
-        return _exact(name, arr.astype(object))
-    if arr.dtype.kind == "f":
-        return _finite(name, arr.astype(np.float64))
-    if arr.dtype != object:
-        raise TypeError(f"{name} must hold real numbers, got dtype {arr.dtype} ({_preview(arr)})")
-    return _from_objects(name, arr)
+    return arr
+
+
+def logs(name: str, A: object) -> np.ndarray:
+    """Return ``A`` as an object array of exact logarithms :class:`~derivations.values.Ln`.
+
+    A worked example whose results go through ``exp`` (softmax, sigmoid) can only be exact when
+    every input is ``ln a`` with ``a`` rational, since then ``exp(ln a) = a``.
+
+    >>> logs("Z", [[Ln(Fraction(1)), Ln(Fraction(3))]])
+    array([[Ln(1), Ln(3)]], dtype=object)
+    >>> logs("Z", [[Ln(Fraction(2)), 0]])  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    TypeError: Z[0, 1] is 0, not a logarithm; worked examples take every entry of Z as ln(a) ...
+    """
+    arr = _array(name, A).astype(object)
+    for (r, c), v in np.ndenumerate(arr):
+        if not isinstance(v, Ln):
+            raise TypeError(f"{name}[{r}, {c}] is {v}, not a logarithm; worked examples take every entry of "
+                            f"{name} as ln(a) with a rational a > 0 (0 is ln(1)), so that exp(ln a) = a "
+                            "keeps every result exact")
+    return arr
+
+
+def upstream(G: object) -> np.ndarray:
+    """The upstream gradient ``G = dJ/dL`` of a scalar loss ``L``: a 1 x 1 matrix, exact or float64.
+
+    >>> upstream([[Fraction(1, 2)]])
+    array([[Fraction(1, 2)]], dtype=object)
+    >>> upstream([[1, 1]])
+    Traceback (most recent call last):
+    ...
+    ValueError: G has shape (1, 2) but the loss L is 1 x 1; G = dJ/dL must be 1 x 1 (1 for a loss at the top)
+    """
+    G = matrix("G", G)
+    if G.shape != (1, 1):
+        raise ValueError(f"G has shape {G.shape} but the loss L is 1 x 1; G = dJ/dL must be 1 x 1 "
+                         "(1 for a loss at the top)")
+    return G
+
+
+def class_labels(name: str, A: object, rows: int, classes: int) -> np.ndarray:
+    """One-based class indices, an ``rows x 1`` column of integers in ``1..classes``; returned 0-based.
+
+    Integers only: a float such as ``2.0``, a boolean or a fraction is refused rather than rounded.
+
+    >>> class_labels("labels", [[3], [1]], 2, 3)
+    array([2, 0])
+    >>> class_labels("labels", [[3], [0]], 2, 3)
+    Traceback (most recent call last):
+    ...
+    ValueError: labels[1, 0] = 0 is outside 1..3: labels are one-based class indices (PyTorch's are 0-based)
+    >>> class_labels("labels", [[2.0], [1]], 2, 3)
+    Traceback (most recent call last):
+    ...
+    TypeError: labels[0, 0] is the float 2.0; labels must hold integer class indices from 1 to 3
+    """
+    arr = _array(name, A)
+    if arr.shape != (rows, 1):
+        raise ValueError(f"{name} has shape {arr.shape} but must be {(rows, 1)}: one class index per "
+                         "sample, as an M x 1 column")
+    out = np.empty(rows, dtype=np.int64)
+    for (r, c), v in np.ndenumerate(arr):
+        where = f"{name}[{r}, {c}]"
+        if isinstance(v, (bool, np.bool_)):
+            raise TypeError(f"{where} is the boolean {v}; {name} must hold integer class indices "
+                            f"from 1 to {classes}")
+        if isinstance(v, (float, np.floating)):
+            raise TypeError(f"{where} is the float {v}; {name} must hold integer class indices "
+                            f"from 1 to {classes}")
+        if isinstance(v, Fraction) and v.denominator == 1:
+            v = v.numerator
+        if isinstance(v, Fraction):
+            raise TypeError(f"{where} is {v}, not an integer; {name} must hold integer class indices "
+                            f"from 1 to {classes}")
+        if not isinstance(v, (int, np.integer)):
+            raise TypeError(f"{where} is {v} of type {type(v).__name__}; {name} must hold integer class "
+                            f"indices from 1 to {classes}")
+        if not 1 <= v <= classes:
+            raise ValueError(f"{where} = {v} is outside 1..{classes}: {name} are one-based class indices "
+                             "(PyTorch's are 0-based)")
+        out[r] = int(v) - 1
+    return out
 
 
 def inputs(**arrays: object) -> tuple[np.ndarray, ...]:

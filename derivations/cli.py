@@ -2,11 +2,9 @@
 
 Every registered topic is a subcommand; its options are the inputs of its ``worked_example``,
 with the page's numbers as defaults. Matrices are written as nested lists whose entries are
-integers, fractions (``1/2``) or decimals (``0.25``, read exactly as 1/4), so every result is
-exact; or, for the activations that are exact at logarithms (sigmoid, tanh), natural logarithms of
-positive rationals, ``ln(3)`` or ``ln(1/2)``, every entry of a matrix one or the other. Values with
-no exact form are printed rounded, as the pages show them. Bad input exits with status 2 and a
-one-line message naming the argument.
+integers, fractions (``1/2``) or decimals (``0.25``, read exactly as 1/4), or logarithms of a
+positive one (``ln(3)``, ``ln(1/2)``, ``-ln(2)`` = ``ln(1/2)``), so every result is
+exact. Bad input exits with status 2 and a one-line message naming the argument.
 """
 
 from __future__ import annotations
@@ -15,6 +13,7 @@ import argparse
 import inspect
 import json
 import re
+import unicodedata
 from fractions import Fraction
 
 import numpy as np
@@ -25,12 +24,9 @@ from derivations.topics import TOPICS, topic
 from derivations.values import Ln, Rounded
 
 FORMATS = ("text", "markdown", "latex", "json")
-NUM = r"[-+]?\d+(?:\.\d+)?(?:/\d+)?"
-TOKEN = re.compile(rf"\s*(?:(?P<open>\[)|(?P<close>\])|(?P<comma>,)|(?P<num>{NUM})"
-                   rf"|(?P<log>ln\s*\(\s*{NUM}\s*\))|(?P<word>[A-Za-z_]+)|(?P<other>\S))")
-
-
-SYMBOLS = {"sigma": "σ", "varphi": "φ", "Phi": "Φ", "odot": "⊙"}
+NUMBER = r"[-+]?\d+(?:\.\d+)?(?:/\d+)?"
+TOKEN = re.compile(r"\s*(?:(?P<open>\[)|(?P<close>\])|(?P<comma>,)|(?P<num>%s|[-+]?ln\(\s*%s\s*\))"
+                   r"|(?P<word>[A-Za-z_]+)|(?P<other>\S))" % (NUMBER, NUMBER))
 
 
 class InputError(Exception):
@@ -42,8 +38,12 @@ def parse_matrix(text: str) -> list[list[Fraction | int | Ln]]:
 
     >>> parse_matrix("[[1, -2/3], [0.5, 4]]")
     [[1, Fraction(-2, 3)], [Fraction(1, 2), 4]]
-    >>> parse_matrix("[[ln(3), ln(1/2)], [ln(1), ln(0.25)]]")
-    [[Ln(3), Ln(1/2)], [Ln(1), Ln(1/4)]]
+    >>> parse_matrix("[[ln(3), ln(1/2), -ln(2)]]")
+    [[Ln(3), Ln(1/2), Ln(1/2)]]
+    >>> parse_matrix("[[ln(0)]]")
+    Traceback (most recent call last):
+    ...
+    derivations.cli.InputError: ln(0) is not a number: the logarithm needs a positive argument
     >>> parse_matrix("[[1, 2], [3]]")
     Traceback (most recent call last):
     ...
@@ -51,10 +51,9 @@ def parse_matrix(text: str) -> list[list[Fraction | int | Ln]]:
     """
     tokens = [(m.lastgroup, m.group(m.lastgroup)) for m in TOKEN.finditer(text) if m.lastgroup]
     for kind, value in tokens:
+        if kind == "word" and value in ("ln", "log"):
+            raise InputError("write a logarithm as ln(3) or ln(1/2)")
         if kind == "word":
-            if value.lower() in ("log", "ln"):
-                raise InputError(f"write a logarithm as ln(3) or ln(1/2), the natural logarithm of a "
-                                 f"positive rational number; found {value!r} without it")
             what = "NaN or inf" if value.lower() in ("nan", "inf", "infinity") else f"the word {value!r}"
             raise InputError(f"{what} is not an exact number")
         if kind == "other":
@@ -70,19 +69,14 @@ def parse_matrix(text: str) -> list[list[Fraction | int | Ln]]:
         pos += 1
         return tokens[pos - 1][1]
 
-    def cell() -> Fraction | int | Ln:
-        if pos < len(tokens) and tokens[pos][0] == "log":
-            return _log(take("log"))
-        return _number(take("num"))
-
-    def row() -> list[Fraction | int | Ln]:
+    def row() -> list[Fraction | int]:
         take("open")
         if pos < len(tokens) and tokens[pos][0] == "close":
             raise InputError("a row is empty")
-        cells = [cell()]
+        cells = [_number(take("num"))]
         while pos < len(tokens) and tokens[pos][0] == "comma":
             take("comma")
-            cells.append(cell())
+            cells.append(_number(take("num")))
         take("close")
         return cells
 
@@ -99,33 +93,24 @@ def parse_matrix(text: str) -> list[list[Fraction | int | Ln]]:
     lengths = sorted({len(r) for r in rows}, key=[len(r) for r in rows].index)
     if len(lengths) > 1:
         raise InputError(f"rows have different lengths ({lengths[0]} and {lengths[1]})")
-    logs = [_plain(v) for r in rows for v in r if isinstance(v, Ln)]
-    plain = [_plain(v) for r in rows for v in r if not isinstance(v, Ln)]
-    if logs and plain:
-        raise InputError(f"the matrix mixes logarithms ({logs[0]}) with plain numbers ({plain[0]}); write "
-                         "every entry as a logarithm, such as ln(1) for 0, or none")
     return rows
 
 
-def _number(text: str) -> Fraction | int:
+def _number(text: str) -> Fraction | int | Ln:
+    log = re.fullmatch(r"([-+]?)ln\(\s*(.*?)\s*\)", text)
+    if log:
+        arg = Fraction(_number(log[2]))
+        if arg <= 0:
+            raise InputError(f"{text} is not a number: the logarithm needs a positive argument")
+        return Ln(1 / arg if log[1] == "-" else arg)
     if "/" in text and int(text.split("/")[1]) == 0:
         raise InputError(f"{text} divides by zero")
     v = Fraction(text)
     return v.numerator if v.denominator == 1 else v
 
 
-def _log(text: str) -> Ln:
-    inner = text[text.index("(") + 1:-1].strip()
-    arg = Fraction(_number(inner))
-    if arg <= 0:
-        raise InputError(f"{text.replace(' ', '')}: the logarithm needs a positive argument, got {inner}")
-    return Ln(arg)
-
-
-def _plain(v: object) -> str:
-    """A number as this command writes it (and reads it back): ``-3``, ``1/2``, ``ln(3)``, ``0.2689``."""
-    if isinstance(v, np.ndarray):
-        return "[" + ", ".join("[" + ", ".join(map(_plain, row)) + "]" for row in v.tolist()) + "]"
+def _word(v: object) -> str:
+    """One number as the command line reads and prints it: ``-3``, ``3/4``, ``0.2689``, ``ln(1/2)``."""
     if isinstance(v, Ln):
         return f"ln({v.arg})"
     if isinstance(v, Rounded):
@@ -133,45 +118,69 @@ def _plain(v: object) -> str:
     return str(v)
 
 
+def _plain(v: object) -> str:
+    return _word(v) if not isinstance(v, np.ndarray) else "[" + ", ".join(
+        "[" + ", ".join(map(_word, row)) + "]" for row in v.tolist()) + "]"
+
+
 def _text_lhs(lhs: str) -> str:
-    """A readable plain-text version of a page's TeX label."""
-    out = re.sub(r"\\(?:text|mathbf|operatorname)\{([^{}]*)\}", r"\1", lhs)
-    out = re.sub(r"\\frac\{\\partial ([^{}]*(?:\{[^{}]*\})?)\}\{\\partial ([^{}]*(?:\{[^{}]*\})?)\}",
-                 r"∂\1/∂\2", out)
-    out = re.sub(r"\\(sigma|varphi|Phi|odot)\b", lambda m: SYMBOLS[m[1]], out)
+    r"""A readable plain-text version of a page's TeX label.
+
+    >>> _text_lhs(r"\frac{\partial L}{\partial \hat{Y}} = \frac{2}{3 \cdot 4}\, E")
+    '∂L/∂Ŷ = 2/(3 · 4) E'
+    >>> _text_lhs(r"\ell = -(Y \odot \ln P)\,\mathbf{1}_{3}") == "\N{SCRIPT SMALL L} = -(Y ⊙ ln P) 1_{3}"
+    True
+    """
+    out = re.sub(r"\\hat\{(\w)\}", "\\1\u0302", lhs)
+    out = re.sub(r"\\(?:text|mathbf|operatorname)\{([^{}]*)\}", r"\1", out)
+    out = re.sub(r"\\partial\s*", "∂", out)
+    out = re.sub(r"\\(ell|sigma|odot|cdot|varphi|Phi)(?![A-Za-z])", lambda m: SYMBOLS[m[1]], out)
     out = re.sub(r"\\sum_\{(\w)=1\}\^\{(\d+)\}", r"Σ_{\1=1..\2} ", out)
-    out = out.replace(r"^{\mathsf T}", "ᵀ").replace(r"\,", " ").replace("\\", "")
-    return re.sub(r"\s+", " ", out).strip()
+    out = out.replace(r"^{\mathsf T}", "ᵀ").replace(r"\,", " ")
+    braced = r"((?:[^{}]|\{[^{}]*\})*)"
+    while (new := re.sub(r"\\frac\{%s\}\{%s\}" % (braced, braced),
+                         lambda m: f"{_grouped(m[1])}/{_grouped(m[2])}", out)) != out:
+        out = new
+    return unicodedata.normalize("NFC", re.sub(r"\s+", " ", out.replace("\\", "")).strip())
+
+
+SYMBOLS = {"ell": "\N{SCRIPT SMALL L}", "sigma": "\N{GREEK SMALL LETTER SIGMA}", "odot": "⊙", "cdot": "·",
+           "varphi": "φ", "Phi": "Φ"}
+
+
+def _grouped(text: str) -> str:
+    text = text.strip()
+    return f"({text})" if re.search(r"[\s+\-·]", text) else text
 
 
 def _text_value(v: object) -> str:
     if isinstance(v, Expansion):
-        return " + ".join(f"{_factor(a)}·{_factor(b)}" for a, b in v.terms) + f" = {_plain(v.total)}"
+        return " + ".join(f"{_factor(a)}·{_factor(b)}" for a, b in v.terms) + f" = {_word(v.total)}"
     if isinstance(v, Sum):
-        return " + ".join(map(_factor, v.terms)) + f" = {_plain(v.total)}"
+        return " + ".join(map(_factor, v.terms)) + f" = {_word(v.total)}"
     if isinstance(v, RowCol):
-        return f"[{', '.join(map(_plain, v.row))}] · [{', '.join(map(_plain, v.col))}]ᵀ = {_plain(v.total)}"
+        return f"[{', '.join(map(_word, v.row))}] · [{', '.join(map(_word, v.col))}]ᵀ = {_word(v.total)}"
     if isinstance(v, np.ndarray):
-        width = max(len(_plain(x)) for x in v.flat)
-        rows = ("  [ " + "  ".join(_plain(x).rjust(width) for x in row) + " ]" for row in v.tolist())
+        width = max(len(_word(x)) for x in v.flat)
+        rows = ("  [ " + "  ".join(_word(x).rjust(width) for x in row) + " ]" for row in v.tolist())
         return "\n" + "\n".join(rows)
-    return _plain(v)
+    return _word(v)
 
 
 def _factor(v: object) -> str:
-    return f"({_plain(v)})" if _plain(v).startswith("-") else _plain(v)
+    return f"({_word(v)})" if _word(v).startswith("-") else _word(v)
 
 
 def _json_value(v: object) -> object:
     if isinstance(v, Expansion):
-        return {"terms": [[_plain(a), _plain(b)] for a, b in v.terms], "total": _plain(v.total)}
+        return {"terms": [[_word(a), _word(b)] for a, b in v.terms], "total": _word(v.total)}
     if isinstance(v, Sum):
-        return {"terms": list(map(_plain, v.terms)), "total": _plain(v.total)}
+        return {"terms": list(map(_word, v.terms)), "total": _word(v.total)}
     if isinstance(v, RowCol):
-        return {"row": list(map(_plain, v.row)), "column": list(map(_plain, v.col)), "total": _plain(v.total)}
+        return {"row": list(map(_word, v.row)), "column": list(map(_word, v.col)), "total": _word(v.total)}
     if isinstance(v, np.ndarray):
-        return [[_plain(x) for x in row] for row in v.tolist()]
-    return _plain(v)
+        return [[_word(x) for x in row] for row in v.tolist()]
+    return _word(v)
 
 
 def render(example: Example, fmt: str) -> str:

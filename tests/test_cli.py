@@ -71,6 +71,20 @@ def test_defaults_are_the_pages_numbers() -> None:
     (["linear", "--G", "[[1]]"], "G has shape (1, 1) but Y = X W has shape (2, 4)"),
     (["linear", "--format", "pdf"], "argument --format: invalid choice"),
     (["conv"], "argument TOPIC: invalid choice: 'conv'"),
+    (["softmax-ce", "--labels", "[[4], [1]]"], "labels[0, 0] = 4 is outside 1..3"),
+    (["softmax-ce", "--labels", "[[0], [1]]"], "labels[0, 0] = 0 is outside 1..3: labels are one-based"),
+    (["softmax-ce", "--labels", "[[3/2], [1]]"], "labels[0, 0] is 3/2, not an integer"),
+    (["softmax-ce", "--labels", "[[ln(2)], [1]]"], "labels[0, 0] is Ln(2) of type Ln"),
+    (["softmax-ce", "--labels", "[[1, 2]]"], "labels has shape (1, 2) but must be (2, 1)"),
+    (["softmax-ce", "--Z", "[[1, 2, 3]]", "--labels", "[[1]]"], "Z[0, 0] is 1, not a logarithm"),
+    (["softmax-ce", "--Z", "[[ln(0), ln(1)]]"], "argument --Z: ln(0) is not a number"),
+    (["softmax-ce", "--Z", "[[ln(-2), ln(1)]]"], "argument --Z: ln(-2) is not a number"),
+    (["softmax-ce", "--Z", "[[ln 2, ln(1)]]"], "argument --Z: write a logarithm as ln(3) or ln(1/2)"),
+    (["bce", "--y", "[[1], [5/4], [0]]"], "y[1, 0] = 5/4 is outside [0, 1]"),
+    (["bce", "--y", "[[1], [-1/2], [0]]"], "y[1, 0] = -1/2 is outside [0, 1]"),
+    (["bce", "--z", "[[ln(2), ln(3)]]", "--y", "[[1, 0]]"], "z has shape (1, 2) but must be an M x 1 column"),
+    (["mse", "--Y", "[[1, 2]]"], "Y has shape (1, 2) but Yhat has shape (3, 4)"),
+    (["mse", "--G", "[[1, 2]]"], "G has shape (1, 2) but the loss L is 1 x 1"),
     ([], "the following arguments are required: TOPIC"),
 ])
 def test_bad_input_exits_2_with_one_line(args: list[str], message: str) -> None:
@@ -108,9 +122,9 @@ def test_a_sum_prints_term_by_term() -> None:
 
 
 @pytest.mark.parametrize("args, message", [
-    (["sigmoid", "--Z", "[[ln(3), 0]]"], "argument --Z: the matrix mixes logarithms (ln(3)) with plain"),
-    (["sigmoid", "--Z", "[[ln(-3)]]"], "argument --Z: ln(-3): the logarithm needs a positive argument"),
-    (["sigmoid", "--Z", "[[ln(0)]]"], "argument --Z: ln(0): the logarithm needs a positive argument, got 0"),
+    (["sigmoid", "--Z", "[[ln(3), 0]]"], "Z mixes logarithms (Ln(3) at [0, 0]) with other numbers"),
+    (["sigmoid", "--Z", "[[ln(-3)]]"], "argument --Z: ln(-3) is not a number: the logarithm needs a positive"),
+    (["sigmoid", "--Z", "[[ln(0)]]"], "argument --Z: ln(0) is not a number: the logarithm needs a positive"),
     (["sigmoid", "--Z", "[[ln(1/0)]]"], "argument --Z: 1/0 divides by zero"),
     (["sigmoid", "--Z", "[[ln 3]]"], "argument --Z: write a logarithm as ln(3) or ln(1/2)"),
     (["sigmoid", "--Z", "[[ln(x)]]"], "argument --Z: write a logarithm as ln(3) or ln(1/2)"),
@@ -123,6 +137,37 @@ def test_bad_logarithms_exit_2_with_one_line(args: list[str], message: str) -> N
     assert result.returncode == 2, (result.stdout, result.stderr)
     assert message in result.stderr, result.stderr
     assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr, result.stderr
+def test_logarithm_entries_are_read_exactly() -> None:
+    """ln(a), ln(1/2) and -ln(2) reach the topic as exact logarithms; the probabilities come out exact."""
+    result = run("softmax-ce", "--Z", "[[ln(1), -ln(1/4)], [ln(2/3), ln(1/3)]]", "--labels", "[[2], [1]]",
+                 "--format", "json")
+    assert result.returncode == 0, result.stderr
+    q = json.loads(result.stdout)["quantities"]
+    assert q["Z"]["value"] == [["ln(1)", "ln(4)"], ["ln(2/3)", "ln(1/3)"]]
+    assert q["P"]["value"] == [["1/5", "4/5"], ["2/3", "1/3"]]
+    assert q["dZ"]["value"] == [["1/10", "-1/10"], ["-1/6", "1/6"]]
+    assert q["L"]["value"] == "0.3143" and "\\ln \\frac{2}{3}" in q["Z"]["tex"]
+
+
+@pytest.mark.parametrize("topic, needles", [
+    ("mse", ["E = Ŷ - Y =", "∂L/∂Ŷ = 2/(3 · 4) E =",
+             "L = 1/(3 · 4) Σ_{m=1..3} Σ_{n=1..4} e_{mn}^{2} = 91/24"]),
+    ("softmax-ce", ["[   ln(1)    ln(2)    ln(3) ]", "L = 1/2 Σ_{m=1..2} \N{SCRIPT SMALL L}_{m} = 1.6661",
+                    "= 0·5/36 + 0·(-1/18) + (-2)·(-1/12) = 1/6"]),
+    ("bce", ["\N{GREEK SMALL LETTER SIGMA}(z) =", "[ 0.2877 ]",
+             "L = 1/3 Σ_{m=1..3} \N{SCRIPT SMALL L}_{m} = 0.8253"]),
+    ("affine", ["∂L/∂b_{2} = Σ_{m=1..3} g_{m2} = 1 + 2 + 2 = 5"]),
+])
+def test_text_shows_logarithms_rounded_values_and_sums(topic: str, needles: list[str]) -> None:
+    result = run(topic)
+    assert result.returncode == 0, result.stderr
+    for needle in needles:
+        assert needle in result.stdout, (needle, result.stdout)
+
+
+def test_help_shows_logarithm_defaults_as_they_are_typed() -> None:
+    result = run("softmax-ce", "--help")
+    assert "[[ln(1), ln(2), ln(3)], [ln(5), ln(1/2)," in result.stdout, result.stdout
 
 
 @pytest.mark.parametrize("name", TOPICS)

@@ -68,6 +68,9 @@ def test_an_unknown_topic_or_quantity_fails_the_build(tmp_path: Path, page: str,
 def package_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     """The hook watching a copy of the package, which the test may edit; the real one is restored after."""
     shutil.copytree(ROOT / "derivations", tmp_path / "derivations")
+    # The modules other tests already hold (verify's Mismatch, say) come back after, not fresh copies:
+    # a check module imported later must raise the very class that verify catches.
+    loaded = {m: sys.modules[m] for m in sys.modules if m == "derivations" or m.startswith("derivations.")}
     sys.path.insert(0, str(ROOT / "hooks"))
     examples = importlib.import_module("examples")
     sys.path.remove(str(ROOT / "hooks"))
@@ -76,6 +79,7 @@ def package_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     yield examples, tmp_path / "derivations"
     for name in [m for m in sys.modules if m == "derivations" or m.startswith("derivations.")]:
         del sys.modules[name]
+    sys.modules.update(loaded)
     examples._examples.clear()
     examples._source.clear()
 

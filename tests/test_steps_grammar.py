@@ -354,3 +354,49 @@ def test_constants() -> None:
     assert ev.evaluate(parse(r"s = s", "unit").clauses[0].sides[0]) == s
     with pytest.raises(ValueError, match="constants are single lowercase letters"):
         Setting(("M",), (Matrix("X", "x", "M", "M"),), (), (), constants={"x": s})
+
+
+# ---------------------------------------------------------------------------- hats, powers, real symbols
+# A prediction Ŷ (entries \hat{y}_{ij}) beside the target Y (y_{ij}), both real; L their squared distance.
+HATS = Setting(
+    sizes=("M", "N"),
+    symbols=(Matrix("Ŷ", "ŷ", "M", "N", real=True), Matrix("Y", "y", "M", "N", real=True)),
+    forward=(Output("L", None, lambda Ŷ, Y: sum((a - b) ** 2 for a, b in zip(Ŷ, Y, strict=True))),),
+    variables=("Ŷ", "Y"),
+)
+
+
+def hat_value(tex: str, **env: int):
+    chain = parse(f"{tex} = {tex}", "unit").clauses[0]
+    assert isinstance(chain, Chain)
+    return Evaluator(world(HATS, (2, 3)), env, "unit").evaluate(chain.sides[0])
+
+
+def test_a_hat_makes_a_letter_of_its_own() -> None:
+    yhat, y = sp.Symbol("ŷ_1_2", real=True), sp.Symbol("y_1_2", real=True)
+    assert hat_value(r"\hat{y}_{12}") == yhat and hat_value("y_{12}") == y
+    assert hat_value(r"\hat{Y}").shape == (2, 3)
+    assert agree(hat_value(r"\frac{\partial L}{\partial \hat{y}_{12}}"), 2 * (yhat - y))
+    assert not same_formula(r"\hat{y}_{12}", "y_{12}", "unit")
+    rejected(r"\hat{yy}_{12} = 0", r"\hat{yy}")
+    rejected(r"\hat{1} = 0", r"\hat{1}")
+
+
+def test_whole_number_powers_of_scalars() -> None:
+    z = sp.Symbol("z_2_3")
+    assert value("z_{23}^{2}") == z**2 and value("z_{23}^2") == z**2
+    assert agree(value(r"(z_{11} - z_{12})^{3}"), (sp.Symbol("z_1_1") - sp.Symbol("z_1_2")) ** 3)
+    assert agree(value(r"Z^{\mathsf T}"), Z.T)
+    with pytest.raises(TexMeaningError, match="only a scalar has a power"):
+        value("Z^{2}")
+    rejected("z_{11}^{n} = 0", "a superscript is")
+
+
+def test_real_symbols_let_logarithms_simplify() -> None:
+    """ln(sigma(z)) - ln(1 - sigma(z)) = z holds for real z only; a real declaration makes it checkable."""
+    for real in (True, False):
+        setting = Setting(sizes=("M",), symbols=(Matrix("z", "z", "M", "1", real=real),), forward=(),
+                          variables=("z",), functions={"sigma": sigma})
+        chain = parse(r"\ln(\sigma(z_{1})) - \ln(1 - \sigma(z_{1})) = z_{1}", "unit").clauses[0]
+        ev = Evaluator(world(setting, (2,)), {}, "unit")
+        assert agree(ev.evaluate(chain.sides[0]), ev.evaluate(chain.sides[1])) == real

@@ -294,6 +294,11 @@ class Evaluator:
                 if not _is_matrix(value):
                     raise self.error("only a matrix can be transposed")
                 return value.T
+            case Power(base, exponent):
+                value = self.evaluate(base)
+                if _is_matrix(value) or _is_shape(value):
+                    raise self.error(r"only a scalar has a power here (write A \odot A for a matrix)")
+                return value**exponent
             case Delta(indices):
                 if len(indices) != 2:
                     raise self.error("delta needs two indices")
@@ -302,11 +307,6 @@ class Evaluator:
                 if relation.op in ("eq", "ne"):
                     return sp.Integer(int(self.relation(relation)))
                 return self._comparison(relation)
-            case Power(base, exponent):
-                value = self.evaluate(base)
-                if _is_matrix(value) or _is_shape(value):
-                    raise self.error("only a scalar can be raised to a power (write A \\odot A for a matrix)")
-                return value ** exponent
             case Deriv(num, den):
                 return self._derivative(num, den)
             case Frac(num, den):

@@ -31,6 +31,7 @@ Grammar (``|`` alternatives, ``*`` repetition, ``[...]`` optional)::
     function  := "\sigma" | "\tanh" | "\exp" | "\ln" | "\max" | "\Phi" | "\varphi"
                | "\operatorname{" letters "}"
     postfix   := subscript | "^{\mathsf T}" | "^" digit | "^{" number "}"      a transpose or a power
+    letter    := one of A-Z a-z | "\hat{" one of A-Z a-z "}"                   \hat{y} is the letter ŷ
     subscript := "_" (index | "{" index+ "}" | "{" index ("," index)* "}")
     index     := one letter | one digit | ":"
     bmatrix   := "\begin{bmatrix}" cell ("&" cell)* ("\\" cell ("&" cell)*)* "\end{bmatrix}"
@@ -43,6 +44,7 @@ Grammar (``|`` alternatives, ``*`` repetition, ``[...]`` optional)::
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from typing import TypeAlias
 
@@ -54,7 +56,7 @@ KNOWN_MACROS = frozenset({
     r"\frac", r"\partial", r"\sum", r"\delta", r"\mathsf", r"\cdots", r"\vdots", r"\ddots",
     r"\underset", r"\substack", r"\leftarrow", r"\uparrow", r"\vphantom", r"\quad", r"\qquad",
     r"\ne", r"\times", r"\cdot", r"\odot", r"\begin", r"\end", r"\text", r"\operatorname",
-    r"\mathbf", r"\mathbb", "\\\\", r"\ge", r"\geq", r"\le", r"\leq", *FUNCTION_MACROS,
+    r"\mathbf", r"\mathbb", r"\hat", "\\\\", r"\ge", r"\geq", r"\le", r"\leq", *FUNCTION_MACROS,
 })
 DROPPED_MACROS = frozenset({r"\,", r"\;"})
 ENVIRONMENTS = frozenset({"aligned", "bmatrix", "matrix"})
@@ -149,6 +151,15 @@ def tokenize(tex: str, where: str) -> list[Token]:
                 if not _FUNCTION_NAME.fullmatch(name):
                     raise _syntax_error(where, tex, pos, after, f"unsupported operator name {name!r}")
                 tokens.append(Token("function", name, pos, after))
+                pos = after
+                continue
+            if value == r"\hat":
+                content, after = _braced(tex, _skip_space(tex, end), where)
+                if not re.fullmatch(r"[A-Za-z]", content.strip()):
+                    raise _syntax_error(where, tex, pos, after,
+                                        f"unsupported \\hat{{{content}}}: only a single letter wears a hat")
+                tokens.append(Token("letter", unicodedata.normalize("NFC", content.strip() + "\u0302"), pos,
+                                    after))
                 pos = after
                 continue
             if value in FONT_TOKENS:

@@ -46,13 +46,15 @@ class Matrix:
 
     ``rows`` and ``cols`` are size letters or ``"1"``. A matrix with a ``"1"`` is a vector whose
     entries take one index: ``Matrix("b", "b", "1", "N")`` has entries ``b_{j}``. The entry symbols
-    are named ``x_2_3`` for a matrix and ``b_3`` for a vector (indices one-based).
+    are named ``x_2_3`` for a matrix and ``b_3`` for a vector (indices one-based). ``real=True``
+    declares them real, so that identities such as ``ln(e^z) = z`` hold for SymPy.
     """
 
     name: str
     entry: str
     rows: str
     cols: str
+    real: bool = False
 
     @property
     def vector(self) -> bool:
@@ -60,9 +62,12 @@ class Matrix:
 
     def build(self, sizes: Mapping[str, int]) -> sp.ImmutableMatrix:
         rows, cols = (1 if d == "1" else sizes[d] for d in (self.rows, self.cols))
+        assumptions = {"real": True} if self.real else {}
         if self.vector:
-            return sp.ImmutableMatrix(rows, cols, lambda r, c: sp.Symbol(f"{self.entry}_{r + c + 1}"))
-        return sp.ImmutableMatrix(rows, cols, lambda r, c: sp.Symbol(f"{self.entry}_{r + 1}_{c + 1}"))
+            return sp.ImmutableMatrix(rows, cols, lambda r, c: sp.Symbol(f"{self.entry}_{r + c + 1}",
+                                                                         **assumptions))
+        return sp.ImmutableMatrix(rows, cols, lambda r, c: sp.Symbol(f"{self.entry}_{r + 1}_{c + 1}",
+                                                                     **assumptions))
 
 
 @dataclass(frozen=True)

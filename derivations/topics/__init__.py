@@ -12,7 +12,7 @@ from __future__ import annotations
 import importlib
 from types import ModuleType
 
-TOPICS: tuple[str, ...] = ("linear", "affine", "relu", "sigmoid", "tanh", "gelu")
+TOPICS: tuple[str, ...] = ("linear", "affine", "relu", "sigmoid", "tanh", "gelu", "mse", "softmax_ce", "bce")
 
 
 def topic(name: str) -> ModuleType:

@@ -120,14 +120,20 @@ class Page:
         return int(m[1]), int(m[2])
 
     # -- comparing
-    def expect(self, quantity: str, shown: Value, wanted: Fraction | Decimal, where: str = "") -> None:
+    def expect(self, quantity: str, shown: Value, wanted: Value, where: str = "") -> None:
+        """One displayed number against its recomputed value: a logarithm ``html.Ln`` exactly, as one."""
         self.checked += 1
         places = self.blocks[quantity].get("data-places")
-        if isinstance(shown, html.Ln) or not agrees(shown, wanted, int(places) if places else None):
+        if isinstance(shown, html.Ln) or isinstance(wanted, html.Ln):
+            right = (isinstance(shown, html.Ln) and isinstance(wanted, html.Ln)
+                     and shown.power() == wanted.power())
+        else:
+            right = agrees(shown, wanted, int(places) if places else None)
+        if not right:
             self.errors.append(f"{self.name}: {quantity}{where} shows {_show(shown)}, "
                                f"recomputed from the displayed inputs: {_show(wanted)}")
 
-    def expect_matrix(self, quantity: str, expected_lhs: list[str], wanted: Matrix) -> None:
+    def expect_matrix(self, quantity: str, expected_lhs: list[str], wanted: list[list[Value]]) -> None:
         shown = self.matrix(quantity, expected_lhs)
         if [len(r) for r in shown] != [len(r) for r in wanted]:
             raise Mismatch(f"{quantity}: shows a {len(shown)}x{len(shown[0])} matrix, "
@@ -136,7 +142,7 @@ class Page:
             for j, (s, w) in enumerate(zip(srow, wrow, strict=True), 1):
                 self.expect(quantity, s, w, f"[{i},{j}]")
 
-    def expect_scalar(self, quantity: str, expected_lhs: list[str], wanted: Fraction | Decimal) -> None:
+    def expect_scalar(self, quantity: str, expected_lhs: list[str], wanted: Value) -> None:
         (text,) = self.lhs(quantity, expected_lhs)
         self.expect(quantity, self.number(quantity, text), wanted)
 

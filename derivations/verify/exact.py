@@ -58,6 +58,19 @@ def agrees(shown: Fraction | Decimal, true: Fraction | Decimal, places: int | No
         return abs(_decimal(shown) - _decimal(true)) <= Decimal(5).scaleb(-places - 1)
 
 
+def ln(v: Fraction) -> Decimal:
+    """The natural logarithm of a positive rational, to ``PRECISION`` digits.
+
+    >>> ln(Fraction(1, 2)).quantize(Decimal("0.0001"))
+    Decimal('-0.6931')
+    """
+    if v <= 0:
+        raise ValueError(f"ln needs a positive argument, got {v}")
+    with localcontext() as ctx:
+        ctx.prec = PRECISION + 5
+        return Decimal(v.numerator).ln() - Decimal(v.denominator).ln()
+
+
 def _decimal(v: Fraction | Decimal) -> Decimal:
     if isinstance(v, Decimal):
         return v

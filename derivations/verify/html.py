@@ -12,6 +12,7 @@ rendered                       text
 ``\\sum_{k=1}^{4}``             ``∑_{k=1}^{4}``
 a matrix                       ``[{1,-2;3,4}]`` (rows ``;``, cells ``,``)
 ``\\ln 3``                      ``ln3``
+``\\hat{Y}``                   ``Y^{^}``
 =============================  ==========================
 
 Numbers are then read from that text by kind (``derivations.values``): exact (``-3``,
@@ -33,6 +34,8 @@ GLYPH = re.compile(r"-([0-9A-F]+)$")
 # Stretchy brackets are drawn from pieces; a screen reader gets the one character.
 PIECES = {**dict.fromkeys("⎡⎢⎣", "["), **dict.fromkeys("⎤⎥⎦", "]"), **dict.fromkeys("⎛⎜⎝", "("),
           **dict.fromkeys("⎞⎟⎠", ")")}
+# A hat is drawn as the modifier letter circumflex; MathML writes the ASCII one.
+ACCENTS = {"\u02c6": "^"}
 SILENT = {"\u2061", "\u2062", "\u2063"}  # function application, invisible times and separator
 GROUPS = {"math", "mrow", "TeXAtom", "mstyle", "mpadded", "inferredMrow", "semantics"}
 SCRIPTS = {"msub": ("_",), "msup": ("^",), "msubsup": ("_", "^"), "munder": ("_",), "mover": ("^",),
@@ -55,6 +58,10 @@ class Ln:
 
     arg: Fraction
     sign: int = 1
+
+    def power(self) -> Fraction:
+        """``e`` to this logarithm, exactly: two logarithms are equal when their powers are."""
+        return self.arg if self.sign > 0 else 1 / self.arg
 
 
 def kind_of(node: Tag) -> str:
@@ -79,7 +86,8 @@ def _leaf_svg(node: Tag) -> str:
 
 
 def _normal(text: str) -> str:
-    text = "".join(PIECES.get(c, c) for c in unicodedata.normalize("NFKC", text) if c not in SILENT)
+    text = "".join(PIECES.get(c, ACCENTS.get(c, c)) for c in unicodedata.normalize("NFKC", text)
+                   if c not in SILENT)
     text = re.sub(r"\[+", "[", re.sub(r"\]+", "]", text)) if set(text) <= set("[]") else text
     return text.replace("−", "-").replace(" ", "").replace("\u00a0", "")
 

@@ -197,7 +197,7 @@ MUTATIONS = (
 )
 
 SYNTAX_ERRORS = (
-    SyntaxCase("x.element", r"= w_{jn}", r"= \hat{w}_{jn}", r"\hat"),
+    SyntaxCase("x.element", r"= w_{jn}", r"= \tilde{w}_{jn}", r"\tilde"),
     SyntaxCase("x.depends", r"m \ne i", "m \u2260 i", "\u2260"),
     SyntaxCase("x.depends", r"\quad (m \ne i)", r"\quad \text{if } m \ne i", "if "),
     SyntaxCase("x.chain", r"g_{mn}", r"g_{mn}^{-1}", "'-'"),

@@ -1,0 +1,79 @@
+"""derivations.topics.mse against finite differences, PyTorch's F.mse_loss and exact index sums."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import numpy as np
+import pytest
+
+from derivations.gradcheck import check_topic
+from derivations.topics import mse
+
+from torch_oracle import check_against_torch, require_torch
+
+SHAPES = [((1, 1), (1, 1)), ((3, 4), (3, 4)), ((5, 2), (5, 2)), ((2, 7), (2, 7))]
+
+
+def test_gradients_against_finite_differences() -> None:
+    assert check_topic(mse, SHAPES) > 50
+
+
+def test_gradients_against_torch() -> None:
+    torch = require_torch()
+    assert check_against_torch(mse, lambda Yhat, Y: torch.nn.functional.mse_loss(Yhat, Y).reshape(1, 1),
+                               SHAPES) > 50
+
+
+def test_the_mean_is_over_every_entry_exactly() -> None:
+    """L and both gradients from the index definition in Fractions, for a 2 x 3 case: 1/MN = 1/6."""
+    Yhat = [[1, Fraction(1, 2), -2], [0, 3, Fraction(5, 3)]]
+    Y = [[Fraction(1, 4), 1, 0], [2, -1, 1]]
+    E = [[Yhat[m][n] - Y[m][n] for n in range(3)] for m in range(2)]
+    assert mse.forward(Yhat, Y)[0, 0] == sum(e * e for row in E for e in row) / 6
+    dYhat, dY = mse.backward(Yhat, Y, [[Fraction(3, 2)]])
+    assert dYhat.tolist() == [[Fraction(3, 2) * 2 * e / 6 for e in row] for row in E]
+    assert dY.tolist() == [[-v for v in row] for row in dYhat.tolist()]
+
+
+def test_the_worked_example_per_batch_mean_is_N_times_larger() -> None:
+    q = mse.worked_example().quantities
+    N = q["Yhat"].value.shape[1]
+    assert q["L_batch"].value == N * q["L"].value
+    assert (q["dYhat_batch"].value == N * q["dYhat"].value).all()
+    assert all(v != 0 for v in q["dYhat"].value.flat)
+
+
+def test_an_upstream_G_other_than_1_is_shown_and_scales() -> None:
+    q = mse.worked_example(G=[[2]]).quantities
+    assert q["G"].lhs.startswith("G = ") and q["dYhat"].lhs.startswith(r"G\,")
+    assert (q["dYhat"].value == 2 * mse.worked_example().quantities["dYhat"].value).all()
+
+
+@pytest.mark.parametrize("args, error, message", [
+    (([[1.0, 2.0]], [[1.0], [2.0]]), ValueError, "Y has shape (2, 1) but Yhat has shape (1, 2)"),
+    (([[1.0, 2.0]], [[1.0, np.nan]]), ValueError, "Y must be finite"),
+    (([1.0, 2.0], [1.0, 2.0]), ValueError, "Yhat must be 2-D"),
+    (([[1.0]], [[True]]), TypeError, "Y[0, 0] is the boolean True"),
+    (([[Fraction(1, 3)]], [[0.5]]), TypeError, "Yhat holds the fraction 1/3 but Y holds floats"),
+])
+def test_bad_inputs_are_named(args, error: type, message: str) -> None:
+    with pytest.raises(error) as info:
+        mse.forward(*args)
+    assert message in str(info.value)
+
+
+@pytest.mark.parametrize("G, message", [
+    ([[1, 1]], "G has shape (1, 2) but the loss L is 1 x 1"),
+    ([[1], [1]], "G has shape (2, 1) but the loss L is 1 x 1"),
+    ([[np.inf]], "G must be finite"),
+])
+def test_a_bad_upstream_gradient_is_named(G, message: str) -> None:
+    with pytest.raises(ValueError) as info:
+        mse.backward([[1.0]], [[2.0]], G)
+    assert message in str(info.value)
+
+
+def test_the_page_describes_the_default_sizes() -> None:
+    """The page's prose explains why M = 3 and N = 4; the defaults must still be those sizes."""
+    assert mse.worked_example().quantities["Yhat"].value.shape == (3, 4)
