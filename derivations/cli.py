@@ -17,7 +17,7 @@ from fractions import Fraction
 import numpy as np
 
 from derivations import tex
-from derivations.example import Example, Expansion, RowCol, Shown
+from derivations.example import Example, Expansion, MatrixProduct, NumberTuple, RowCol, Shown
 from derivations.topics import TOPICS, topic
 
 FORMATS = ("text", "markdown", "latex", "json")
@@ -110,6 +110,10 @@ def _text_value(v: object) -> str:
         return " + ".join(f"{_factor(a)}·{_factor(b)}" for a, b in v.terms) + f" = {v.total}"
     if isinstance(v, RowCol):
         return f"[{', '.join(map(str, v.row))}] · [{', '.join(map(str, v.col))}]ᵀ = {v.total}"
+    if isinstance(v, NumberTuple):
+        return f"({', '.join(map(str, v.items))})"
+    if isinstance(v, MatrixProduct):
+        return " · ".join(map(_plain, v.factors)) + " =" + _text_value(v.value)
     if isinstance(v, np.ndarray):
         width = max(len(str(x)) for x in v.flat)
         rows = ("  [ " + "  ".join(str(x).rjust(width) for x in row) + " ]" for row in v.tolist())
@@ -126,6 +130,10 @@ def _json_value(v: object) -> object:
         return {"terms": [[str(a), str(b)] for a, b in v.terms], "total": str(v.total)}
     if isinstance(v, RowCol):
         return {"row": list(map(str, v.row)), "column": list(map(str, v.col)), "total": str(v.total)}
+    if isinstance(v, NumberTuple):
+        return list(map(str, v.items))
+    if isinstance(v, MatrixProduct):
+        return {"factors": list(map(_json_value, v.factors)), "value": _json_value(v.value)}
     if isinstance(v, np.ndarray):
         return [[str(x) for x in row] for row in v.tolist()]
     return str(v)

@@ -323,3 +323,52 @@ def test_rounded_values_are_checked_to_half_a_unit(shown: str, ok: bool) -> None
     except Exception as err:
         page.errors.append(str(err))
     assert (page.errors == []) == ok, page.errors
+
+
+@pytest.mark.parametrize("tex, ok", [
+    (r"s = 68\,719\,476\,736", True),
+    (r"s = 68\,719\,476\,737", False),
+    (r"s = -\frac{1}{65\,536}", False),
+])
+def test_digits_in_groups_of_three_are_read_as_one_number(tex: str, ok: bool) -> None:
+    from fractions import Fraction
+
+    page = Page("p", "t", {"s": _typeset(tex, "exact")})
+    page.expect_scalar("s", ["s"], Fraction(68719476736))
+    assert (page.errors == []) == ok, page.errors
+
+
+def test_numbers_in_parentheses_are_read() -> None:
+    from fractions import Fraction
+
+    page = Page("p", "t", {"s": _typeset(r"(M, D, N) = (64, 4096, -\frac{1}{2})", "exact")})
+    assert page.numbers("s", ["(M,D,N)"]) == [64, 4096, Fraction(-1, 2)]
+    page = Page("p", "t", {"s": _typeset(r"(M, D) = \begin{bmatrix} 1 & 2 \end{bmatrix}", "exact")})
+    with pytest.raises(Exception, match="in parentheses"):
+        page.numbers("s", ["(M,D)"])
+
+
+@pytest.mark.parametrize("tex, errors", [
+    (r"\begin{bmatrix} 1 \\ 2 \end{bmatrix} \begin{bmatrix} 3 & -1 \end{bmatrix}"
+     r" = \begin{bmatrix} 3 & -1 \\ 6 & -2 \end{bmatrix}", []),
+    (r"\begin{bmatrix} 1 \\ 2 \end{bmatrix} \begin{bmatrix} 3 & 1 \end{bmatrix}"
+     r" = \begin{bmatrix} 3 & -1 \\ 6 & -2 \end{bmatrix}", ["factor 2 [1,2] shows 1"]),
+    (r"\begin{bmatrix} 1 \\ 2 \end{bmatrix} \begin{bmatrix} 3 & -1 \end{bmatrix}"
+     r" = \begin{bmatrix} 3 & -1 \\ 6 & 2 \end{bmatrix}", ["product [2,2] shows 2"]),
+])
+def test_a_matrix_product_is_checked_factor_by_factor(tex: str, errors: list[str]) -> None:
+    from fractions import Fraction
+
+    page = Page("p", "t", {"p": _typeset(f"p = {tex}", "exact")})
+    page.expect_product("p", ["p"], [[[Fraction(1)], [Fraction(2)]], [[Fraction(3), Fraction(-1)]]])
+    assert len(page.errors) == len(errors), page.errors
+    assert all(e in f for e, f in zip(errors, page.errors, strict=True)), page.errors
+
+
+def test_a_product_with_a_missing_factor_is_a_mismatch() -> None:
+    from fractions import Fraction
+
+    page = Page("p", "t", {"p": _typeset(r"p = \begin{bmatrix} 1 \\ 2 \end{bmatrix} = \begin{bmatrix} 1 \\ 2"
+                                         r" \end{bmatrix}", "exact")})
+    with pytest.raises(Exception, match="product of 1 matrices, recomputed: 2"):
+        page.expect_product("p", ["p"], [[[Fraction(1)], [Fraction(2)]], [[Fraction(1)]]])
