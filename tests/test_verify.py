@@ -110,7 +110,8 @@ def _set_digit(glyph: Tag, mn: Tag, new: str) -> None:
 
 
 LINEAR = "linear/index.html"
-INPUTS = {"X", "W", "b", "G"}  # changing an input shows in every result computed from it
+# Changing an input shows in every result computed from it (the FC page's sizes and D = N example too).
+INPUTS = {"X", "W", "b", "G", "layer", "sq_X", "sq_W", "sq_G"}
 
 
 def test_every_displayed_number_is_read(blocks, copy: Path) -> None:
@@ -118,16 +119,19 @@ def test_every_displayed_number_is_read(blocks, copy: Path) -> None:
     for page, topic, exercise, q in blocks:
         original = (copy / page).read_text(encoding="utf-8")
 
-        def change(soup, q=q, exercise=exercise):
+        new = []
+
+        def change(soup, q=q, exercise=exercise, new=new):
             glyph, mn = _last_number(block(soup, q, exercise))
-            _set_digit(glyph, mn, "7" if mn.get_text()[-1] != "7" else "8")
+            new.append("7" if mn.get_text()[-1] != "7" else "8")
+            _set_digit(glyph, mn, new[0])
         edit(copy, page, change)
         errors = page_mismatches(copy, page)
         (copy / page).write_text(original, encoding="utf-8")
         named = [e for e in errors if e.startswith(f"{page} ({owner(topic, exercise)}): {q}")]
         assert named or (q in INPUTS and errors), (page, exercise, q, errors)
         if q in ("Y", "dX", "dW"):
-            assert re.search(r"\[\d,\d\] shows -?7", named[0]), named
+            assert re.search(rf"\[\d,\d\] shows -?\d*{new[0]},", named[0]), named
     assert not mismatches(copy)
 
 
