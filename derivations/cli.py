@@ -19,7 +19,7 @@ from fractions import Fraction
 import numpy as np
 
 from derivations import tex
-from derivations.example import Example, Expansion, RowCol, Shown, Sum
+from derivations.example import Example, Expansion, MatrixProduct, NumberTuple, RowCol, Shown, Sum
 from derivations.topics import TOPICS, topic
 from derivations.values import Ln, Rounded
 
@@ -160,6 +160,10 @@ def _text_value(v: object) -> str:
         return " + ".join(map(_factor, v.terms)) + f" = {_word(v.total)}"
     if isinstance(v, RowCol):
         return f"[{', '.join(map(_word, v.row))}] · [{', '.join(map(_word, v.col))}]ᵀ = {_word(v.total)}"
+    if isinstance(v, NumberTuple):
+        return f"({', '.join(map(_word, v.items))})"
+    if isinstance(v, MatrixProduct):
+        return " · ".join(map(_plain, v.factors)) + " =" + _text_value(v.value)
     if isinstance(v, np.ndarray):
         width = max(len(_word(x)) for x in v.flat)
         rows = ("  [ " + "  ".join(_word(x).rjust(width) for x in row) + " ]" for row in v.tolist())
@@ -178,6 +182,10 @@ def _json_value(v: object) -> object:
         return {"terms": list(map(_word, v.terms)), "total": _word(v.total)}
     if isinstance(v, RowCol):
         return {"row": list(map(_word, v.row)), "column": list(map(_word, v.col)), "total": _word(v.total)}
+    if isinstance(v, NumberTuple):
+        return list(map(_word, v.items))
+    if isinstance(v, MatrixProduct):
+        return {"factors": list(map(_json_value, v.factors)), "value": _json_value(v.value)}
     if isinstance(v, np.ndarray):
         return [[_word(x) for x in row] for row in v.tolist()]
     return _word(v)

@@ -35,6 +35,21 @@ class RowCol:
 
 
 @dataclass(frozen=True)
+class NumberTuple:
+    """Several numbers in parentheses, such as the sizes ``(64, 4096, 4096)``."""
+
+    items: tuple[Number, ...]
+
+
+@dataclass(frozen=True)
+class MatrixProduct:
+    """Matrices written side by side and their product: ``[col] [row] = matrix`` for an outer product."""
+
+    factors: tuple[np.ndarray, ...]
+    value: np.ndarray
+
+
+@dataclass(frozen=True)
 class Shown:
     """One displayed quantity.
 
@@ -43,7 +58,7 @@ class Shown:
     """
 
     lhs: str
-    value: np.ndarray | Number | Expansion | Sum | RowCol
+    value: np.ndarray | Number | Expansion | Sum | RowCol | NumberTuple | MatrixProduct
     entry: tuple[int, int] | None = None
 
 

@@ -6,7 +6,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from derivations.example import Expansion, RowCol, Shown, Sum
+from derivations.example import Expansion, MatrixProduct, NumberTuple, RowCol, Shown, Sum
 from derivations.values import Ln, Rounded, kind
 
 
@@ -17,6 +17,8 @@ def number(v: object) -> str:
     ('-3', '-\\frac{3}{4}', '4')
     >>> number(Ln(Fraction(1, 2)))
     '\\ln \\frac{1}{2}'
+    >>> number(68719476736), number(4096), number(Fraction(-1, 65536))
+    ('68\\,719\\,476\\,736', '4096', '-\\frac{1}{65\\,536}')
     >>> number(0.5)
     Traceback (most recent call last):
     ...
@@ -29,9 +31,18 @@ def number(v: object) -> str:
         return r"\ln " + number(v.arg)
     v = Fraction(v)
     if v.denominator == 1:
-        return str(v.numerator)
+        return ("-" if v < 0 else "") + _digits(abs(v.numerator))
     sign = "-" if v < 0 else ""
-    return rf"{sign}\frac{{{abs(v.numerator)}}}{{{v.denominator}}}"
+    return rf"{sign}\frac{{{_digits(abs(v.numerator))}}}{{{_digits(v.denominator)}}}"
+
+
+def _digits(n: int) -> str:
+    r"""A natural number's digits, in groups of three parted by a thin space ``\,`` from five digits on."""
+    text = str(n)
+    if len(text) < 5:
+        return text
+    head = len(text) % 3 or 3
+    return r"\,".join([text[:head], *(text[k:k + 3] for k in range(head, len(text), 3))])
 
 
 def indices(*parts: int | str) -> str:
@@ -71,6 +82,11 @@ def shown(q: Shown) -> str:
 
     >>> shown(Shown("s", Expansion(((1, 2), (-3, 4)), -10)))
     's = 1 \\cdot 2 + (-3) \\cdot 4 = -10'
+    >>> shown(Shown("s", NumberTuple((64, 4096))))
+    's = (64, 4096)'
+    >>> col, row = np.array([[1], [2]]), np.array([[3, -1]])
+    >>> shown(Shown("p", MatrixProduct((col, row), col @ row))).replace(r"\begin{bmatrix}", "[")
+    'p = [ 1 \\\\ 2 \\end{bmatrix} [ 3 & -1 \\end{bmatrix} = [ 3 & -1 \\\\ 6 & -2 \\end{bmatrix}'
     """
     v = q.value
     if isinstance(v, Expansion):
@@ -80,6 +96,10 @@ def shown(q: Shown) -> str:
     elif isinstance(v, RowCol):
         body = f"{matrix(np.array([v.row], dtype=object))} {matrix(np.array([v.col], dtype=object).T)}"
         body += f" = {number(v.total)}"
+    elif isinstance(v, NumberTuple):
+        body = "(" + ", ".join(number(x) for x in v.items) + ")"
+    elif isinstance(v, MatrixProduct):
+        body = " ".join(matrix(f) for f in v.factors) + f" = {matrix(v.value)}"
     elif isinstance(v, np.ndarray):
         body = matrix(v)
     else:

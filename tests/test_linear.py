@@ -16,7 +16,7 @@ import pytest
 from derivations.gradcheck import check_topic
 from derivations.topics import linear
 
-from torch_oracle import check_against_torch
+from torch_oracle import check_against_torch, require_torch
 
 SHAPES = [(1, 1, 1), (2, 3, 4), (4, 3, 2), (5, 1, 3), (3, 7, 6)]
 
@@ -229,3 +229,97 @@ def test_fractions_stay_fractions_in_every_quantity() -> None:
 def test_sizes_beyond_small_integers_work() -> None:
     """An inner size of 300 (sizes are compared by value, not identity)."""
     assert linear.forward(np.ones((1, 300)), np.ones((300, 1))).tolist() == [[300.0]]
+
+
+def test_the_batch_and_bridge_quantities_restate_the_gradients(example) -> None:
+    """Outer products per sample add up to dL/dW; row 1 of dL/dX needs row 1 of G only; PyTorch's weight
+    and gradient are transposes; the column-vector quantities are the transposes of sample 1's."""
+    X, W, G, dX, dW = (example[k] for k in ("X", "W", "G", "dX", "dW"))
+    outers = [example[f"outer_{m}"] for m in range(1, X.shape[0] + 1)]
+    assert f"outer_{X.shape[0] + 1}" not in example
+    for m, outer in enumerate(outers):
+        assert [f.tolist() for f in outer.factors] == [X[m][:, None].tolist(), G[m][None, :].tolist()]
+        assert np.linalg.matrix_rank(outer.value.astype(float)) == 1
+    assert (sum(o.value for o in outers) == dW).all()
+    assert example["dX_row"].value.tolist() == [dX[0].tolist()]
+    assert example["W_pt"].tolist() == W.T.tolist() and example["dW_pt"].tolist() == dW.T.tolist()
+    assert example["col_dW"].value.tolist() == outers[0].value.T.tolist()
+    assert example["col_dx"].value.tolist() == example["dX_row"].value.T.tolist()
+
+
+def test_the_realistic_layer_figures() -> None:
+    """The Jacobian of Y by X for the stated sizes, counted independently: one row per y_mn, one column per
+    x_ij, D possibly non-zero entries per row; 4 bytes per float32."""
+    q = linear.worked_example().quantities
+    assert q["layer"].value.items == linear.LAYER
+    M, D, N = linear.LAYER
+    assert D == N != M, "the layer should have D = N, as in the shape section"
+    rows, cols = len([(m, n) for m in range(M) for n in range(N)]), M * D
+    assert q["jacobian_entries"].value.terms == ((rows, cols),)
+    assert q["jacobian_entries"].value.total == rows * cols
+    assert q["jacobian_gib"].value == Fraction(4 * rows * cols, 1024**3)
+    assert q["jacobian_nonzero"].value == Fraction(1, M)
+    assert (q["stored_sample"].value, q["stored_X"].value, q["stored_W"].value) == (
+        Fraction(4 * D, 1024), Fraction(4 * M * D, 1024**2), Fraction(4 * D * N, 1024**2))
+
+
+def test_the_square_example_defeats_shape_matching() -> None:
+    """D = N != M: G W has the shape of G W^T and differs in every entry; G^T X has the shape of X^T G and
+    differs off the diagonal only; the unit step of L reproduces the right entry, not the wrong one."""
+    q = {k: v.value for k, v in linear.worked_example().quantities.items()}
+    X, W, G = q["sq_X"], q["sq_W"], q["sq_G"]
+    (M, D), N = X.shape, W.shape[1]
+    assert D == N != M
+    right, wrong = q["sq_dX"], q["sq_GW"]
+    assert right.shape == wrong.shape == X.shape and (right != wrong).all()
+    assert q["sq_dW"].shape == q["sq_GtX"].shape == W.shape
+    assert (np.diag(q["sq_dW"]) == np.diag(q["sq_GtX"])).all()
+    assert (q["sq_dW"] != q["sq_GtX"]).sum() == D * D - D
+    for name in ("sq_dX", "sq_GW", "sq_dW", "sq_GtX"):
+        assert (q[name] != 0).all(), name
+    i, j = linear.worked_example().quantities["sq_probe"].entry
+    Xr, Wr, Gr = (rational(A) for A in (X, W, G))
+    assert q["sq_probe"] == loss(bumped(Xr, i - 1, j - 1), Wr, Gr) - loss(Xr, Wr, Gr)
+    assert q["sq_probe"] == right[i - 1, j - 1] != wrong[i - 1, j - 1]
+
+
+@pytest.mark.parametrize("M, D, N", [(3, 2, 4), (4, 5, 3), (2, 3, 3)])
+def test_jacobian_times_upstream_gradient_is_g_w_transposed(M: int, D: int, N: int) -> None:
+    """The (MN) x (MD) Jacobian of vec(Y) by vec(X), built column by column from exact unit steps (Y is
+    linear in X), is block diagonal with blocks W^T; vec(G) J folded to M x D is backward's dX."""
+    rng = np.random.default_rng(100 * M + 10 * D + N)
+    X, W, G = (rng.integers(-4, 5, size=s) for s in ((M, D), (D, N), (M, N)))
+    Y = linear.forward(X, W)
+    J = np.zeros((M * N, M * D), dtype=np.int64)
+    for i in range(M):
+        for j in range(D):
+            E = np.zeros_like(X)
+            E[i, j] = 1
+            J[:, i * D + j] = (linear.forward(X + E, W) - Y).reshape(-1)
+    np.testing.assert_array_equal(J, np.kron(np.eye(M, dtype=np.int64), W.T))
+    assert np.count_nonzero(J) <= M * N * D
+    dX, _ = linear.backward(X, W, G)
+    assert (G.reshape(-1) @ J).reshape(M, D).tolist() == dX.tolist()
+
+
+def test_pytorch_weight_gradient_is_g_transposed_x() -> None:
+    """nn.Linear stores W^T (out x in); autograd's gradient of its weight on the page's inputs is the
+    displayed G^T X, and on random float64 inputs the transpose of backward's dW."""
+    torch = require_torch()
+    q = linear.worked_example().quantities
+    cases = [tuple(np.asarray(q[k].value, dtype=np.float64) for k in ("X", "W", "G"))]
+    rng = np.random.default_rng(7)
+    cases.append((rng.standard_normal((5, 3)), rng.standard_normal((3, 4)), rng.standard_normal((5, 4))))
+    for k, (X, W, G) in enumerate(cases):
+        D, N = W.shape
+        layer = torch.nn.Linear(D, N, bias=False, dtype=torch.float64)
+        with torch.no_grad():
+            layer.weight.copy_(torch.tensor(W.T))
+        x = torch.tensor(X, requires_grad=True)
+        (layer(x) * torch.tensor(G)).sum().backward()
+        dX, dW = linear.backward(X, W, G)
+        np.testing.assert_allclose(layer.weight.grad.numpy(), dW.T, rtol=1e-12, atol=0)
+        np.testing.assert_allclose(x.grad.numpy(), dX, rtol=1e-12, atol=0)
+        if k == 0:
+            assert layer.weight.grad.numpy().tolist() == np.asarray(q["dW_pt"].value, dtype=float).tolist()
+            assert layer.weight.detach().numpy().tolist() == np.asarray(q["W_pt"].value, dtype=float).tolist()

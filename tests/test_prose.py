@@ -26,13 +26,15 @@ SYMBOL_G = re.compile(r"(?<![A-Za-z\\])G(?![A-Za-z])")
 DEFINES_G = r"G = \partial L / \partial Y"
 PAGES_USING_G = ("index", "linear", "errata", "notation")
 
-# Names that stay as they are in Chinese text.
+# Names, and the binary units of memory, that stay as they are in Chinese text.
 PROPER_NAMES = {"Python", "NumPy", "SymPy", "PyTorch", "Jupyter", "Chromium", "MathJax", "SVG", "TeX",
                 "GitHub", "darkknightzh",
                 # Function names that Chinese texts keep as they are.
                 "ReLU", "GELU", "Sigmoid", "Softmax", "softmax", "sigmoid", "tanh",
                 # Model names.
-                "BERT", "GPT", "Transformer"}
+                "BERT", "GPT", "Transformer",
+                # Authors and units.
+                "Johnson", "KiB", "MiB", "GiB"}
 # Math written without $: Y = XW, x_ij, dY/dw_ij in headings and alt text.
 MATH_TOKEN = re.compile(r"[A-Za-z]{1,2}(?:_[A-Za-z]+)?")
 

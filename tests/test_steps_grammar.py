@@ -238,6 +238,81 @@ def test_indicator_is_strict() -> None:
     rejected(r"\mathbb{R} = 0", r"\mathbb{R}")
 
 
+# -------------------------------------------------------------------- inner products and differentials
+
+dz = {(i, j): sp.Symbol(f"dz_{i}_{j}") for i in (1, 2) for j in (1, 2, 3)}
+db = {j: sp.Symbol(f"db_{j}") for j in (1, 2, 3)}
+dZ = sp.ImmutableMatrix(2, 3, lambda r, s: dz[r + 1, s + 1])
+dB = sp.ImmutableMatrix(1, 3, lambda _, s: db[s + 1])
+
+
+def test_frobenius_inner_product() -> None:
+    assert value(r"\langle Z, G \rangle") == sp.Add(*(z[k] * g[k] for k in z))
+    assert agree(value(r"\langle Z, G \rangle"), (Z.T * G).trace())
+    # Each argument is a whole expression: <Z^T G, Z^T G> is the sum of the squares of Z^T G's entries.
+    square = Z.T * G
+    assert agree(value(r"\langle Z^{\mathsf T} G, Z^{\mathsf T} G \rangle"), sum(e ** 2 for e in square))
+    # Moving a factor across: <A, B C> = <B^T A, C> = <A C^T, B>, with B = G and C = 1 b (N x N).
+    left = r"\langle Z, G\, \mathbf{1}_{N} b \rangle"
+    assert holds(left + r" = \langle G^{\mathsf T} Z, \mathbf{1}_{N} b \rangle"
+                 r" = \langle Z\, (\mathbf{1}_{N} b)^{\mathsf T}, G \rangle")
+    assert not holds(left + r" = \langle Z^{\mathsf T} G, \mathbf{1}_{N} b \rangle")
+
+
+@pytest.mark.parametrize("tex, message", [
+    (r"\langle Z, Z^{\mathsf T} \rangle", "2x3 and a 3x2"),
+    (r"\langle z_{11}, z_{12} \rangle", "two matrices"),
+    (r"\langle Z, b \rangle", "2x3 and a 1x3"),
+])
+def test_inner_product_needs_two_matrices_of_one_shape(tex: str, message: str) -> None:
+    with pytest.raises(TexMeaningError, match=message):
+        value(tex)
+
+
+def test_inner_product_syntax_is_strict() -> None:
+    rejected(r"\langle Z G \rangle = 0", "comma")
+    rejected(r"\langle Z, G = 0", r"\rangle")
+    rejected(r"\langle Z, G, Z \rangle = 0", r"\rangle")
+
+
+def test_differential_of_a_variable() -> None:
+    assert agree(value(r"\mathrm{d}Z"), dZ)
+    assert value(r"\mathrm{d}z_{ij}", i=2, j=1) == dz[2, 1]
+    assert value(r"\mathrm{d}b_{j}", j=3) == db[3]
+    assert agree(value(r"\mathrm{d}Z^{\mathsf T}"), dZ.T)
+
+
+def test_differential_of_a_computed_value() -> None:
+    """dH = dZ + 1 db entry by entry; da = sigma'(z) dz; dL = <G, dH> with dL/dh_ij renamed g_ij."""
+    assert agree(value(r"\mathrm{d}H"), dZ + sp.ones(2, 1) * dB)
+    assert agree(value(r"\mathrm{d}h_{ij}", i=1, j=2), dz[1, 2] + db[2])
+    assert agree(value(r"\mathrm{d}a_{ij}", i=2, j=3), sigma(z[2, 3]) * (1 - sigma(z[2, 3])) * dz[2, 3])
+    assert holds(r"\mathrm{d}L = \langle G, \mathrm{d}H \rangle = \langle G, \mathrm{d}Z \rangle"
+                 r" + \langle \mathbf{1}_{M}^{\mathsf T} G, \mathrm{d}b \rangle"
+                 r" = \sum_{i=1}^{M} \sum_{j=1}^{N} g_{ij}\, \mathrm{d}h_{ij}")
+    assert not holds(r"\mathrm{d}L = \langle G, \mathrm{d}Z \rangle")
+
+
+def test_differential_binds_to_the_next_factor_only() -> None:
+    assert agree(value(r"\mathrm{d}Z\, Z^{\mathsf T}"), dZ * Z.T)
+    assert agree(value(r"Z\, \mathrm{d}Z^{\mathsf T}"), Z * dZ.T)
+    assert agree(value(r"\mathrm{d}(Z\, Z^{\mathsf T})"), dZ * Z.T + Z * dZ.T)
+
+
+def test_differential_is_strict() -> None:
+    with pytest.raises(TexMeaningError, match="depends on none of the variables"):
+        value(r"\mathrm{d}G")
+    with pytest.raises(TexMeaningError, match="depends on none of the variables"):
+        value(r"\mathrm{d}M")
+    rejected(r"\mathrm{e}Z = 0", r"\mathrm{e}")
+    rejected(r"\mathrm{d} = 0", r"\mathrm{d}")
+    rejected(r"\mathrm{d}\mathrm{d}Z = 0", r"\mathrm{d}")
+    rejected(r"\mathrm{d}\sum_{i=1}^{M} z_{i1} = 0", r"\mathrm{d}")
+    # An italic d is the letter d, so dZ is d times Z, and d means nothing here.
+    with pytest.raises(TexMeaningError, match="bare letter d"):
+        value(r"dZ")
+
+
 # -------------------------------------------------------------------------------------- miscellaneous
 
 
@@ -253,6 +328,7 @@ def test_language_comparison_leaves_out_only_text() -> None:
     assert not same_formula(tex, tex.replace(r"\text{第 } i \text{ 行}", r"\text{row } j"), "unit")
     assert not same_formula(r"\sigma(z_{ij})", r"\tanh(z_{ij})", "unit")
     assert not same_formula(r"[y_i = k]", r"[y_i \ne k]", "unit")
+    assert not same_formula(r"\langle G, \mathrm{d}Z \rangle", r"\langle G, Z \rangle", "unit")
 
 
 def test_setting_declarations_are_checked() -> None:

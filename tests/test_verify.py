@@ -113,8 +113,9 @@ def _set_digit(glyph: Tag, mn: Tag, new: str) -> None:
 
 
 LINEAR = "linear/index.html"
-# Changing an input shows in every result computed from it (and a label out of range is named as such).
-INPUTS = {"X", "W", "b", "G", "Yhat", "Y", "Z", "labels", "z", "y"}
+# Changing an input shows in every result computed from it (and a label out of range is named as such;
+# the FC page's sizes and its D = N example too).
+INPUTS = {"X", "W", "b", "G", "Yhat", "Y", "Z", "labels", "z", "y", "layer", "sq_X", "sq_W", "sq_G"}
 
 
 def test_every_displayed_number_is_read(blocks, copy: Path) -> None:
@@ -122,16 +123,19 @@ def test_every_displayed_number_is_read(blocks, copy: Path) -> None:
     for page, topic, exercise, q in blocks:
         original = (copy / page).read_text(encoding="utf-8")
 
-        def change(soup, q=q, exercise=exercise):
+        new = []
+
+        def change(soup, q=q, exercise=exercise, new=new):
             glyph, mn = _last_number(block(soup, q, exercise))
-            _set_digit(glyph, mn, "7" if mn.get_text()[-1] != "7" else "8")
+            new.append("7" if mn.get_text()[-1] != "7" else "8")
+            _set_digit(glyph, mn, new[0])
         edit(copy, page, change)
         errors = page_mismatches(copy, page)
         (copy / page).write_text(original, encoding="utf-8")
         named = [e for e in errors if e.startswith(f"{page} ({owner(topic, exercise)}): {q}")]
         assert named or (q in INPUTS and errors), (page, exercise, q, errors)
         if q in ("Y", "dX", "dW") and named:  # a matrix result names the entry (mse's Y is an input)
-            assert re.search(r"\[\d,\d\] shows -?\d*[78],", named[0]), named
+            assert re.search(rf"\[\d,\d\] shows -?\d*{new[0]},", named[0]), named
     assert not mismatches(copy)
 
 
@@ -397,3 +401,52 @@ def test_a_plain_number_where_a_logarithm_is_recomputed_is_a_mismatch() -> None:
     page = Page("p", "t", {"s": _typeset("s = 0", "exact")})
     page.expect_scalar("s", ["s"], html.Ln(Fraction(1)))
     assert page.errors and "recomputed from the displayed inputs: ln 1" in page.errors[0], page.errors
+
+
+@pytest.mark.parametrize("tex, ok", [
+    (r"s = 68\,719\,476\,736", True),
+    (r"s = 68\,719\,476\,737", False),
+    (r"s = -\frac{1}{65\,536}", False),
+])
+def test_digits_in_groups_of_three_are_read_as_one_number(tex: str, ok: bool) -> None:
+    from fractions import Fraction
+
+    page = Page("p", "t", {"s": _typeset(tex, "exact")})
+    page.expect_scalar("s", ["s"], Fraction(68719476736))
+    assert (page.errors == []) == ok, page.errors
+
+
+def test_numbers_in_parentheses_are_read() -> None:
+    from fractions import Fraction
+
+    page = Page("p", "t", {"s": _typeset(r"(M, D, N) = (64, 4096, -\frac{1}{2})", "exact")})
+    assert page.numbers("s", ["(M,D,N)"]) == [64, 4096, Fraction(-1, 2)]
+    page = Page("p", "t", {"s": _typeset(r"(M, D) = \begin{bmatrix} 1 & 2 \end{bmatrix}", "exact")})
+    with pytest.raises(Exception, match="in parentheses"):
+        page.numbers("s", ["(M,D)"])
+
+
+@pytest.mark.parametrize("tex, errors", [
+    (r"\begin{bmatrix} 1 \\ 2 \end{bmatrix} \begin{bmatrix} 3 & -1 \end{bmatrix}"
+     r" = \begin{bmatrix} 3 & -1 \\ 6 & -2 \end{bmatrix}", []),
+    (r"\begin{bmatrix} 1 \\ 2 \end{bmatrix} \begin{bmatrix} 3 & 1 \end{bmatrix}"
+     r" = \begin{bmatrix} 3 & -1 \\ 6 & -2 \end{bmatrix}", ["factor 2 [1,2] shows 1"]),
+    (r"\begin{bmatrix} 1 \\ 2 \end{bmatrix} \begin{bmatrix} 3 & -1 \end{bmatrix}"
+     r" = \begin{bmatrix} 3 & -1 \\ 6 & 2 \end{bmatrix}", ["product [2,2] shows 2"]),
+])
+def test_a_matrix_product_is_checked_factor_by_factor(tex: str, errors: list[str]) -> None:
+    from fractions import Fraction
+
+    page = Page("p", "t", {"p": _typeset(f"p = {tex}", "exact")})
+    page.expect_product("p", ["p"], [[[Fraction(1)], [Fraction(2)]], [[Fraction(3), Fraction(-1)]]])
+    assert len(page.errors) == len(errors), page.errors
+    assert all(e in f for e, f in zip(errors, page.errors, strict=True)), page.errors
+
+
+def test_a_product_with_a_missing_factor_is_a_mismatch() -> None:
+    from fractions import Fraction
+
+    page = Page("p", "t", {"p": _typeset(r"p = \begin{bmatrix} 1 \\ 2 \end{bmatrix} = \begin{bmatrix} 1 \\ 2"
+                                         r" \end{bmatrix}", "exact")})
+    with pytest.raises(Exception, match="product of 1 matrices, recomputed: 2"):
+        page.expect_product("p", ["p"], [[[Fraction(1)], [Fraction(2)]], [[Fraction(1)]]])

@@ -18,6 +18,12 @@ free index letters (all one-based). What the symbols mean comes from the topic's
 * a letter the topic declares a constant (``s``, ``c``) is that scalar;
 * a number added to or subtracted from a matrix applies to every entry: ``1 - A`` subtracts each
   entry of ``A`` from 1 (only a literal number, never a scalar expression, is spread this way);
+* ``\langle A, B \rangle`` is the Frobenius inner product of two matrices of one shape, the sum of
+  ``a_ij b_ij`` (equal to ``tr(A^T B)``);
+* ``\mathrm{d}`` is the differential of the factor after it with respect to all the setting's
+  variables (see :meth:`~derivations.steps.world.World.differential`): ``\mathrm{d}X`` is the matrix of
+  the symbols ``dx_ij``, ``\mathrm{d}Y`` and ``\mathrm{d}L`` are the first-order changes of an output
+  and of the loss, written in them; it is an error for anything that depends on no variable;
 * ``\mathbf{1}_{M}`` is a column of ``M`` ones; ``\mathbf{1}`` takes its length from the matrix it
   multiplies (``\mathbf{1}^{\mathsf T} G`` has ``rows(G)`` ones);
 * ``\frac{\partial F}{\partial v}`` differentiates with SymPy, with the layout convention for a
@@ -63,8 +69,10 @@ from derivations.steps.syntax import (
     Condition,
     Delta,
     Deriv,
+    Differential,
     Frac,
     Hadamard,
+    Inner,
     Iverson,
     Letter,
     MatrixLit,
@@ -307,6 +315,10 @@ class Evaluator:
                 if relation.op in ("eq", "ne"):
                     return sp.Integer(int(self.relation(relation)))
                 return self._comparison(relation)
+            case Inner(left, right):
+                return self._inner(self.evaluate(left), self.evaluate(right))
+            case Differential(base):
+                return self._differential(self.evaluate(base))
             case Deriv(num, den):
                 return self._derivative(num, den)
             case Frac(num, den):
@@ -437,6 +449,24 @@ class Evaluator:
                 *(a[r, c] if _is_matrix(a) else a for a in args)))
         except TypeError as error:
             raise self.error(f"{name} cannot take {len(args)} arguments: {error}") from None
+
+    def _inner(self, a: Value, b: Value) -> Value:
+        if not (_is_matrix(a) and _is_matrix(b)):
+            raise self.error(r"\langle A, B \rangle takes two matrices")
+        if a.shape != b.shape:
+            raise self.error(rf"\langle A, B \rangle of a {a.rows}x{a.cols} and a {b.rows}x{b.cols} matrix")
+        return sp.Add(*(u * v for u, v in zip(a, b, strict=True)))
+
+    def _differential(self, value: Value) -> Value:
+        if _is_shape(value):
+            raise self.error(r"\mathrm{d} of a shape")
+        entries = list(value) if _is_matrix(value) else [value]
+        if not any(e.free_symbols & self.world.variables for e in entries):
+            variables = ", ".join(self.world.setting.variables)
+            raise self.error(rf"\mathrm{{d}} of {value}, which depends on none of the variables {variables}")
+        if _is_matrix(value):
+            return value.applyfunc(self.world.differential)
+        return self.world.differential(value)
 
     def _hadamard(self, a: Value, b: Value) -> Value:
         if not (_is_matrix(a) and _is_matrix(b)):

@@ -20,8 +20,10 @@ Grammar (``|`` alternatives, ``*`` repetition, ``[...]`` optional)::
     factor    := "\sum" "_{" letter "=" index "}" "^" index product     the body is the rest of the product
                | "\frac{\partial" expr "}{\partial" expr "}"           a derivative
                | "\frac{" expr "}{" expr "}"                           a quotient (no \partial in either part)
+               | "\mathrm{d}" primary postfix*                           a differential: dX, dx_{ij}
                | primary postfix*
     primary   := number | letter | "\delta" subscript | "(" expr ")" | bmatrix [side-labels]
+               | "\langle" expr "," expr "\rangle"                      the Frobenius inner product
                | "\underset{\substack{\uparrow \\ label}}{" bmatrix "}"
                | function ["'"] "(" expr ("," expr)* ")"           \sigma(z_{ij}), \max(0, z_{ij}), \sigma'(Z)
                | letter "'" "(" expr ("," expr)* ")"               f'(z_{ij}), the derivative of a declared f
@@ -56,12 +58,15 @@ KNOWN_MACROS = frozenset({
     r"\frac", r"\partial", r"\sum", r"\delta", r"\mathsf", r"\cdots", r"\vdots", r"\ddots",
     r"\underset", r"\substack", r"\leftarrow", r"\uparrow", r"\vphantom", r"\quad", r"\qquad",
     r"\ne", r"\times", r"\cdot", r"\odot", r"\begin", r"\end", r"\text", r"\operatorname",
-    r"\mathbf", r"\mathbb", r"\hat", "\\\\", r"\ge", r"\geq", r"\le", r"\leq", *FUNCTION_MACROS,
+    r"\mathbf", r"\mathbb", r"\hat", r"\mathrm", r"\langle", r"\rangle", "\\\\",
+    r"\ge", r"\geq", r"\le", r"\leq",
+    *FUNCTION_MACROS,
 })
 DROPPED_MACROS = frozenset({r"\,", r"\;"})
 ENVIRONMENTS = frozenset({"aligned", "bmatrix", "matrix"})
-# \mathbf and \mathbb take exactly this argument: the vector of ones and the indicator.
-FONT_TOKENS = {r"\mathbf": ("1", "ones"), r"\mathbb": ("1", "indicator")}
+# \mathbf, \mathbb and \mathrm take exactly this argument: the vector of ones, the indicator and the
+# upright d of a differential.
+FONT_TOKENS = {r"\mathbf": ("1", "ones"), r"\mathbb": ("1", "indicator"), r"\mathrm": ("d", "differential")}
 ELLIPSES = {r"\cdots": "cdots", r"\vdots": "vdots", r"\ddots": "ddots"}
 ROW_WORDS = frozenset({"行", "row"})
 COLUMN_WORDS = frozenset({"列", "column"})
@@ -92,8 +97,8 @@ class TexMeaningError(TexError):
 
 @dataclass(frozen=True)
 class Token:
-    """One TeX token: ``kind`` is macro, begin, end, text, function, ones, indicator, number, letter or
-    punct; a function's ``value`` is its name (``sigma`` for ``\\sigma``, ``erf`` for
+    """One TeX token: ``kind`` is macro, begin, end, text, function, ones, indicator, differential, number,
+    letter or punct; a function's ``value`` is its name (``sigma`` for ``\\sigma``, ``erf`` for
     ``\\operatorname{erf}``)."""
 
     kind: str
@@ -288,6 +293,22 @@ class Ones(Node):
     """``\\mathbf{1}``, a column of ones; ``length`` is the index item of ``\\mathbf{1}_{M}`` or ``None``."""
 
     length: str | None
+
+
+@dataclass(frozen=True)
+class Inner(Node):
+    """``\\langle A, B \\rangle``: the Frobenius inner product, the sum of ``a_ij b_ij``."""
+
+    left: Node
+    right: Node
+
+
+@dataclass(frozen=True)
+class Differential(Node):
+    """``\\mathrm{d}`` applied to the factor after it: ``\\mathrm{d}X`` is ``dX``, ``\\mathrm{d}x_{ij}`` is
+    ``dx_ij``; ``\\mathrm{d}X\\, W`` is ``(dX) W``."""
+
+    base: Node
 
 
 @dataclass(frozen=True)
@@ -526,13 +547,14 @@ class _Parser:
         token = self.peek()
         if token is None:
             return False
-        if token.kind in ("number", "letter", "function", "ones", "indicator"):
+        if token.kind in ("number", "letter", "function", "ones", "indicator", "differential"):
             return True
         if token.kind == "punct":
             return token.value in ("(", "[")
         if token.kind == "begin":
             return token.value == "bmatrix"
-        return token.kind == "macro" and token.value in (r"\frac", r"\sum", r"\delta", r"\underset")
+        return token.kind == "macro" and token.value in (
+            r"\frac", r"\sum", r"\delta", r"\underset", r"\langle")
 
     def product(self) -> Node:
         factors: list[Node] = []
@@ -557,7 +579,16 @@ class _Parser:
             return self.summation()
         if self.at("macro", r"\frac"):
             return self.fraction()
-        node = self.primary()
+        if self.at("differential"):
+            self.next()
+            if not self._factor_starts() or self.at("differential") or self.at("macro", r"\sum", r"\frac"):
+                raise self.error(r"\mathrm{d} must be followed by what it is the differential of, such as X "
+                                 r"or x_{ij}")
+            return Differential(self.postfixed(self.primary()))
+        return self.postfixed(self.primary())
+
+    def postfixed(self, node: Node) -> Node:
+        """A primary with its subscripts and transpose marks."""
         while self.at("punct", "_", "^"):
             if self.next().value == "_":
                 node = Sub(node, self.subscript())
@@ -647,6 +678,8 @@ class _Parser:
             return Ones(items[0])
         if token.kind == "indicator" or token.value == "[":
             return self.iverson()
+        if token.value == r"\langle":
+            return self.inner()
         literal = self.bmatrix()
         if self.at("begin", "matrix"):
             return MatrixLit(literal.rows, row_label=self.side_labels(len(literal.rows)))
@@ -666,6 +699,16 @@ class _Parser:
             args.append(self.expr())
         self.expect("punct", ")")
         return Apply(name, tuple(args))
+
+    def inner(self) -> Inner:
+        opening = self.expect("macro", r"\langle")
+        left = self.expr()
+        if not self.at("punct", ","):
+            raise self.error(r"\langle A, B \rangle needs a comma between its two matrices", opening)
+        self.next()
+        right = self.expr()
+        self.expect("macro", r"\rangle")
+        return Inner(left, right)
 
     def iverson(self) -> Iverson:
         if self.at("indicator"):

@@ -3,7 +3,8 @@
 A topic declares a :class:`Setting`; :func:`world` builds it for concrete sizes as SymPy values:
 symbol matrices, the outputs of the forward pass as expressions in those symbols, and the loss as
 an undefined function of the output whose derivatives SymPy reports with ``dL/dy_mn`` renamed to
-the entry ``g_mn`` of the upstream gradient. Nothing here names any topic's letters.
+the entry ``g_mn`` of the upstream gradient. Each entry of a variable, such as ``x_2_3``, has a
+differential, the independent symbol ``dx_2_3``. Nothing here names any topic's letters.
 
 Examples
 --------
@@ -19,6 +20,8 @@ Examples
 (b_3 + z_2_3, b_3)
 >>> w.diff(w.loss, sp.Symbol("b_3"))
 g_1_3 + g_2_3
+>>> w.differential(w.entry("y", (2, 3), "doc"))
+db_3 + dz_2_3
 """
 
 from __future__ import annotations
@@ -284,6 +287,12 @@ class World:
         inner = derivative.expr if isinstance(derivative, sp.Subs) else derivative
         undefined = {f for f in self.setting.functions.values() if isinstance(f, UndefinedFunction)}
         return isinstance(inner, sp.Derivative) and inner.expr.func in undefined
+
+    def differential(self, f: sp.Expr) -> sp.Expr:
+        """The first-order change of ``f``: the sum over the variables ``v`` of ``df/dv`` times ``dv``, where
+        the differential of a variable's entry ``x_2_3`` is the independent symbol ``dx_2_3``."""
+        return sp.Add(*(self.diff(f, v) * sp.Symbol(f"d{v.name}")
+                        for v in sorted(self.variables, key=lambda s: s.name) if v in f.free_symbols))
 
     def _g_of(self, subs: sp.Subs) -> sp.Symbol:
         """Map ``Subs(Derivative(L(..., xi, ...), xi), xi, y_mn)`` at the output to ``g_mn``."""

@@ -1,16 +1,29 @@
 """Fully connected layer without bias: ``Y = X W``.
 
 Shapes: ``X`` is ``(M, D)``, ``W`` is ``(D, N)``, ``Y`` and ``G = dL/dY`` are ``(M, N)``.
+
+Besides the page's example on ``X, W, G``, the page shows two fixed computations: sizes for a layer of
+realistic size (``LAYER``), and an example with ``D = N`` (``SQUARE``), where a wrong transpose keeps
+the right shape.
 """
 
 from __future__ import annotations
+
+from fractions import Fraction
 
 import numpy as np
 
 from derivations import tex
 from derivations._validate import chain, exact_inputs, inputs, narrow, scalar
-from derivations.example import Example, Expansion, RowCol, Shown
+from derivations.example import Example, Expansion, MatrixProduct, NumberTuple, RowCol, Shown
 from derivations.exercises import small_integers
+
+# (M, D, N) of a layer of realistic size: a batch of 64 samples, 4096 features in and out.
+LAYER = (64, 4096, 4096)
+FLOAT32_BYTES = 4
+# Inputs with M = 3 and D = N = 2: G W has the shape of G W^T, and G^T X the shape of X^T G, yet every
+# entry of G W differs from G W^T and the off-diagonal entries of G^T X from X^T G; no result is 0.
+SQUARE = {"X": ((1, 3), (-1, -1), (2, -2)), "W": ((2, -1), (1, 3)), "G": ((1, -1), (2, -1), (1, 1))}
 
 
 def forward(X: np.ndarray, W: np.ndarray) -> np.ndarray:
@@ -91,6 +104,12 @@ def worked_example(X: object = ((-1, 2, -2), (3, 1, -1)),
     ``L = sum(G * Y)`` makes ``dL/dY = G`` exactly. The entries expanded term by term are
     ``dL/dx_{MD}`` (last row, last column) and ``dL/dw_{D,c}`` with ``c = ceil(N/2)``.
 
+    Then, on the same inputs: ``dL/dW`` as one outer product per sample (``outer_1`` ... ``outer_M``),
+    row 1 of ``dL/dX`` from row 1 of ``G`` alone, PyTorch's weight ``W^T`` and its gradient ``G^T X``,
+    and the column-vector convention for sample 1 (``delta x^T`` and ``W delta``). Last, independent of
+    the inputs: the size of the Jacobian ``dY/dX`` and of what the backward pass keeps for ``LAYER``,
+    and the ``SQUARE`` example.
+
     Examples
     --------
     >>> ex = worked_example()
@@ -101,6 +120,12 @@ def worked_example(X: object = ((-1, 2, -2), (3, 1, -1)),
     -19
     >>> ex.quantities["dX_entry"].entry, ex.quantities["dX_entry"].value.total
     ((2, 3), 7)
+    >>> ex.quantities["jacobian_entries"].value.total, ex.quantities["jacobian_gib"].value
+    (68719476736, 256)
+    >>> ex.quantities["sq_GW"].value
+    array([[ 1, -4],
+           [ 3, -5],
+           [ 3,  2]])
     >>> worked_example([[0.5]], [[1]], [[1]])
     Traceback (most recent call last):
     ...
@@ -124,6 +149,8 @@ def worked_example(X: object = ((-1, 2, -2), (3, 1, -1)),
         r"(X^{\mathsf T})_{%d,:}\,G_{:,%d}" % (wi, wj),
         X[:, wi - 1], G[:, wj - 1], (wi, wj),
     )
+    outer = {f"outer_{m}": Shown(r"(X_{%d,:})^{\mathsf T} G_{%d,:}" % (m, m), MatrixProduct(
+        (_col(X[m - 1]), _row(G[m - 1])), narrow(np.outer(X[m - 1], G[m - 1])))) for m in range(1, M + 1)}
     return Example(
         topic="linear",
         quantities={
@@ -139,8 +166,64 @@ def worked_example(X: object = ((-1, 2, -2), (3, 1, -1)),
             "dX_rowcol": x_rowcol,
             "dW_entry": w_sum,
             "dW_rowcol": w_rowcol,
+            **outer,
+            "dX_row": Shown(r"\frac{\partial L}{\partial X_{1,:}} = G_{1,:}\, W^{\mathsf T}",
+                            MatrixProduct((_row(G[0]), narrow(W.T)), _row(dX[0]))),
+            **_layer(*LAYER),
+            **_square(**SQUARE),
+            "W_pt": Shown(r"W_{\text{pt}} = W^{\mathsf T}", narrow(W.T)),
+            "dW_pt": Shown(r"\frac{\partial L}{\partial W_{\text{pt}}} = G^{\mathsf T} X", narrow(G.T @ X)),
+            "col_dW": Shown(r"\delta\, x^{\mathsf T} = (G_{1,:})^{\mathsf T} X_{1,:}",
+                            MatrixProduct((_col(G[0]), _row(X[0])), narrow(np.outer(G[0], X[0])))),
+            "col_dx": Shown(r"W \delta = W\, (G_{1,:})^{\mathsf T}",
+                            MatrixProduct((narrow(W), _col(G[0])), _col(dX[0]))),
         },
     )
+
+
+def _row(v: np.ndarray) -> np.ndarray:
+    return narrow(v.reshape(1, -1))
+
+
+def _col(v: np.ndarray) -> np.ndarray:
+    return narrow(v.reshape(-1, 1))
+
+
+def _layer(M: int, D: int, N: int) -> dict[str, Shown]:
+    """How large the Jacobian dY/dX of an (M, D, N) layer is, and what the backward pass keeps instead."""
+    B, entries = FLOAT32_BYTES, M * N * M * D
+    return {
+        "layer": Shown("(M, D, N)", NumberTuple((M, D, N))),
+        "jacobian_entries": Shown(r"MN \cdot MD", Expansion(((M * N, M * D),), entries)),
+        "jacobian_gib": Shown(r"\frac{%d \cdot MN \cdot MD}{2^{30}}" % B,
+                              scalar(Fraction(B * entries, 2**30))),
+        "jacobian_nonzero": Shown(r"\frac{MN \cdot D}{MN \cdot MD}", scalar(Fraction(M * N * D, entries))),
+        "stored_sample": Shown(r"\frac{%dD}{2^{10}}" % B, scalar(Fraction(B * D, 2**10))),
+        "stored_X": Shown(r"\frac{%dMD}{2^{20}}" % B, scalar(Fraction(B * M * D, 2**20))),
+        "stored_W": Shown(r"\frac{%dDN}{2^{20}}" % B, scalar(Fraction(B * D * N, 2**20))),
+    }
+
+
+def _square(X: object, W: object, G: object) -> dict[str, Shown]:
+    """Inputs with ``D = N``: the right gradients beside the wrong transposes that have the same shapes,
+    and the exact change of ``L`` when ``x_{1D}`` grows by 1, which only the right one predicts."""
+    X, W, G = exact_inputs(X=X, W=W, G=G)
+    chain(X, W, "X", "W")
+    D = X.shape[1]
+    dX, dW = backward(X, W, G)
+    bumped = X.copy()
+    bumped[0, D - 1] += 1
+    return {
+        "sq_X": Shown("X", narrow(X)),
+        "sq_W": Shown("W", narrow(W)),
+        "sq_G": Shown(r"G = \frac{\partial L}{\partial Y}", narrow(G)),
+        "sq_dX": Shown(r"\frac{\partial L}{\partial X} = G W^{\mathsf T}", dX),
+        "sq_GW": Shown("G W", narrow(G @ W)),
+        "sq_probe": Shown(r"L(X + E_{%s}) - L(X)" % tex.indices(1, D),
+                          scalar((G * (bumped @ W)).sum() - (G * (X @ W)).sum()), (1, D)),
+        "sq_dW": Shown(r"\frac{\partial L}{\partial W} = X^{\mathsf T} G", dW),
+        "sq_GtX": Shown(r"G^{\mathsf T} X", narrow(G.T @ X)),
+    }
 
 
 def exercise(rng: np.random.Generator) -> dict[str, object]:

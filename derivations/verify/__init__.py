@@ -16,6 +16,7 @@ an argument or a file cannot be read; 3 when a check module itself fails (a bug 
 from __future__ import annotations
 
 import argparse
+import functools
 import importlib
 import re
 import sys
@@ -30,7 +31,7 @@ from bs4 import BeautifulSoup, SoupStrainer, Tag
 from derivations.topics import TOPICS
 from derivations.values import PRECISION
 from derivations.verify import html
-from derivations.verify.exact import Matrix, agrees
+from derivations.verify.exact import Matrix, agrees, matmul
 
 PLACEHOLDER = re.compile(r"\{\{\s*(\w+)(?:@(\d+))?\.(\w+)\s*\}\}")
 Key = tuple[str, str, str]  # (topic, exercise number or "", quantity)
@@ -105,6 +106,13 @@ class Page:
             raise Mismatch(f"{quantity}: expected one matrix after the last '=', found {len(found)}")
         return self._cells(quantity, found[0])
 
+    def numbers(self, quantity: str, expected_lhs: list[str]) -> list[Value]:
+        """``(a, b, ...)``: several numbers in parentheses, such as a layer's sizes."""
+        (text,) = self.lhs(quantity, expected_lhs)
+        if not (text.startswith("(") and text.endswith(")")):
+            raise Mismatch(f"{quantity}: expected numbers in parentheses, found {text!r}")
+        return [self.number(quantity, t) for t in html.split_top(text[1:-1], ",")]
+
     def _cells(self, quantity: str, rows: list[list[str]]) -> Matrix:
         if len({len(r) for r in rows}) != 1:
             raise Mismatch(f"{quantity}: the matrix has rows of different lengths")
@@ -134,13 +142,30 @@ class Page:
                                f"recomputed from the displayed inputs: {_show(wanted)}")
 
     def expect_matrix(self, quantity: str, expected_lhs: list[str], wanted: list[list[Value]]) -> None:
-        shown = self.matrix(quantity, expected_lhs)
+        self._compare(quantity, self.matrix(quantity, expected_lhs), wanted)
+
+    def _compare(self, quantity: str, shown: Matrix, wanted: Matrix, where: str = "") -> None:
         if [len(r) for r in shown] != [len(r) for r in wanted]:
-            raise Mismatch(f"{quantity}: shows a {len(shown)}x{len(shown[0])} matrix, "
+            raise Mismatch(f"{quantity}{where}: shows a {len(shown)}x{len(shown[0])} matrix, "
                            f"recomputed: {len(wanted)}x{len(wanted[0])}")
         for i, (srow, wrow) in enumerate(zip(shown, wanted, strict=True), 1):
             for j, (s, w) in enumerate(zip(srow, wrow, strict=True), 1):
-                self.expect(quantity, s, w, f"[{i},{j}]")
+                self.expect(quantity, s, w, f"{where}[{i},{j}]")
+
+    def expect_product(self, quantity: str, expected_lhs: list[str], factors: list[Matrix]) -> None:
+        """``A B ... = C``: matrices side by side, each as recomputed, and their product."""
+        text, total_text = self.lhs(quantity, expected_lhs, values=2)
+        try:
+            found = html.matrices(text)
+        except html.Unreadable as err:
+            raise Mismatch(f"{quantity}: {err}") from None
+        if len(found) != len(factors):
+            raise Mismatch(f"{quantity}: shows a product of {len(found)} matrices, "
+                           f"recomputed: {len(factors)}")
+        for k, (rows, wanted) in enumerate(zip(found, factors, strict=True), 1):
+            self._compare(quantity, self._cells(quantity, rows), wanted, f" factor {k} ")
+        self._compare(quantity, self._one_matrix(quantity, total_text), functools.reduce(matmul, factors),
+                      " product ")
 
     def expect_scalar(self, quantity: str, expected_lhs: list[str], wanted: Value) -> None:
         (text,) = self.lhs(quantity, expected_lhs)

@@ -7,9 +7,11 @@ need and adds the tests only this topic has.
 The ground truth is built here, independently of the translator: ``y_mn = sum_k x_mk w_kn`` written out
 from the index definition with plain symbols ``x_i_j``, ``w_i_j``; ``dy_mn/dx_ij`` by SymPy; and for the
 chain rule ``L`` is an undefined ``sympy.Function('L')`` of all ``y_mn``, ``L(Y(X, W))`` is differentiated
-by SymPy, and every ``dL/dy_mn`` it produces (a ``Subs`` object) is renamed ``g_mn``. Every side of every
-``=`` of a step (every line of an ``aligned`` block) must equal the ground truth for every concrete index,
-for each size triple in ``SIZES``.
+by SymPy, and every ``dL/dy_mn`` it produces (a ``Subs`` object) is renamed ``g_mn``. The differentials of the
+second route are the first-order changes written with symbols ``dx_i_j``, ``dw_i_j``: ``dY`` from SymPy's
+``dy_mn/dx_ij`` and ``dy_mn/dw_ij``, ``dL`` from the gradients above. Every side of every ``=`` of a step
+(every line of an ``aligned`` block) must equal the ground truth for every concrete index, for each size
+triple in ``SIZES``.
 """
 
 from __future__ import annotations
@@ -53,9 +55,11 @@ SETTING = Setting(
     variables=("X", "W"),
     loss=Loss("L", of="Y", gradient=Matrix("G", "g", "M", "N")),
 )
+# The derivation, the worked example and the sections after it up to the Python examples: every display
+# formula in between is a checked step or a worked-example placeholder.
 SECTIONS = {
-    "zh": ("## 对 X 求梯度", "## 数值例子"),
-    "en": ("## Gradient with respect to X", "## Worked example"),
+    "zh": ("## 对 X 求梯度", "## 在 Python 里试一试"),
+    "en": ("## Gradient with respect to X", "## Try it in Python"),
 }
 # Sizes (M, D, N): all distinct within a triple, so that a swapped index or a misplaced transpose shows up;
 # M, N >= 3 so that the schematic matrices have an interior row / column and g_{i2} ... g_{iN} a middle.
@@ -82,6 +86,10 @@ class Truth:
     dy_dw: Mapping[tuple[int, int, int, int], sp.Expr]
     dL_dx: Mapping[tuple[int, int], sp.Expr]
     dL_dw: Mapping[tuple[int, int], sp.Expr]
+    outer: Mapping[tuple[int, int, int], sp.Expr]  # (m, i, j): x_mi g_mj, sample m's share of dL/dw_ij
+    dY: sp.ImmutableMatrix  # the first-order change of Y, in the symbols dx_i_j and dw_i_j
+    dL_via_x: sp.Expr  # sum_ij dL/dx_ij dx_ij
+    dL_via_w: sp.Expr  # sum_ij dL/dw_ij dw_ij
 
     def dY_dx(self, i: int, j: int) -> sp.ImmutableMatrix:
         M, _, N = self.sizes
@@ -98,6 +106,13 @@ class Truth:
     def dL_dW(self) -> sp.ImmutableMatrix:
         _, D, N = self.sizes
         return sp.ImmutableMatrix(D, N, lambda i, j: self.dL_dw[i + 1, j + 1])
+
+    def dL_dX_row(self, m: int) -> sp.ImmutableMatrix:
+        return sp.ImmutableMatrix(self.dL_dX()[m - 1, :])
+
+    @property
+    def dL(self) -> sp.Expr:
+        return self.dL_via_x + self.dL_via_w
 
 
 @functools.cache
@@ -119,7 +134,13 @@ def truth(sizes: Sizes) -> Truth:
     dy_dw = {(*ym, *wi): sp.diff(y[ym], w[wi]) for ym in y for wi in w}
     dL_dx = {xi: rename_loss_derivatives(sp.diff(loss, x[xi]), y, g) for xi in x}
     dL_dw = {wi: rename_loss_derivatives(sp.diff(loss, w[wi]), y, g) for wi in w}
-    return Truth(sizes, dy_dx, dy_dw, dL_dx, dL_dw)
+    dx, dw = ({k: sp.Symbol(f"d{v.name}") for k, v in entries.items()} for entries in (x, w))
+    M, _, N = sizes
+    dY = sp.ImmutableMatrix(M, N, lambda m, n: sp.Add(*(dy_dx[m + 1, n + 1, *k] * dx[k] for k in x))
+                            + sp.Add(*(dy_dw[m + 1, n + 1, *k] * dw[k] for k in w)))
+    outer = {(m, i, j): x[m, i] * g[m, j] for (m, i) in x for (_, j) in w if _ == i}
+    return Truth(sizes, dy_dx, dy_dw, dL_dx, dL_dw, outer, dY,
+                 sp.Add(*(dL_dx[k] * dx[k] for k in x)), sp.Add(*(dL_dw[k] * dw[k] for k in w)))
 
 
 # ------------------------------------------------------------------------------------------ the checks
@@ -147,6 +168,28 @@ CHECKS: dict[str, Check] = {
     "w.formula": Check(W_ENTRY, lambda t, e: t.dL_dw[e["i"], e["j"]]),
     "w.rowcol": Check(W_ENTRY, lambda t, e: t.dL_dw[e["i"], e["j"]]),
     "w.matrix_form": Check((), lambda t, e: t.dL_dW(), ("equation", "shape")),
+    # One sample at a time.
+    "batch.outer_entry": Check((("m", full("M")), ("i", full("D")), ("j", full("N"))),
+                               lambda t, e: t.outer[e["m"], e["i"], e["j"]]),
+    "batch.outer": Check((), lambda t, e: t.dL_dW()),
+    "batch.rows": Check((("m", full("M")),), lambda t, e: t.dL_dX_row(e["m"])),
+    # The second route: differentials and the inner product.
+    "diff.goal": Check((), lambda t, e: t.dL),
+    "diff.dy_entry": Check((("m", full("M")), ("n", full("N"))), lambda t, e: t.dY[e["m"] - 1, e["n"] - 1]),
+    "diff.dy": Check((), lambda t, e: t.dY),
+    "diff.move_x": Check((), lambda t, e: t.dL_via_x),
+    "diff.move_w": Check((), lambda t, e: t.dL_via_w),
+    "diff.chain": Check((), lambda t, e: t.dL),
+    # The Jacobian.
+    "jac.entry": Check((("m", full("M")), ("n", full("N")), *X_ENTRY),
+                       lambda t, e: t.dy_dx[e["m"], e["n"], e["i"], e["j"]]),
+    "jac.vjp": Check(X_ENTRY, lambda t, e: t.dL_dx[e["i"], e["j"]]),
+    "jac.w_entry": Check((("m", full("M")), ("n", full("N")), *W_ENTRY),
+                         lambda t, e: t.dy_dw[e["m"], e["n"], e["i"], e["j"]]),
+    # Other conventions: the gradient of W^T, and the column-vector gradient of one sample's input.
+    "bridge.torch": Check((), lambda t, e: t.dL_dW().T),
+    "bridge.column": Check((), lambda t, e: t.dL_dW().T),
+    "bridge.column_x": Check((("m", full("M")),), lambda t, e: t.dL_dX_row(e["m"]).T),
 }
 
 LABEL_I = r"\leftarrow \text{第 } i \text{ 行}"
@@ -194,6 +237,38 @@ MUTATIONS = (
     Mutation("w.matrix_form", ((r"X^{\mathsf T} G", r"G X^{\mathsf T}"),)),
     Mutation("w.matrix_form", ((r"(D \times M)(M \times N)", r"(M \times D)(M \times N)"),)),
     Mutation("w.matrix_form", ((r"= D \times N", r"= N \times D"),)),
+    Mutation("batch.outer_entry", ((r"G_{m,:})_{ij}", r"G_{1,:})_{ij}"),)),
+    Mutation("batch.outer_entry", ((r"= x_{mi}\, g_{mj}", r"= x_{mj}\, g_{mi}"),)),
+    Mutation("batch.outer", ((r"(X_{m,:})^{\mathsf T} G_{m,:}", r"(X_{m,:})^{\mathsf T} G_{1,:}"),)),
+    Mutation("batch.outer", ((r"(X_{m,:})^{\mathsf T} G_{m,:}", r"(G_{m,:})^{\mathsf T} X_{m,:}"),)),
+    Mutation("batch.rows", ((r"= G_{m,:}", r"= G_{1,:}"),)),
+    Mutation("batch.rows", ((r"\partial X_{m,:}", r"\partial X_{1,:}"),)),
+    Mutation("diff.goal", ((r"{\partial W}, \mathrm{d}W", r"{\partial W}, W"),)),
+    Mutation("diff.goal", ((r"\mathrm{d}x_{ij} + \sum", r"\mathrm{d}x_{ij} - \sum"),)),
+    Mutation("diff.dy_entry", ((r" + x_{mk}\, \mathrm{d}w_{kn})", r")"),)),
+    Mutation("diff.dy_entry", ((r"(\mathrm{d}x_{mk}\, w_{kn}", r"(x_{mk}\, \mathrm{d}w_{kn}"),)),
+    Mutation("diff.dy", ((r"+ X\, \mathrm{d}W", r"+ \mathrm{d}X\, \mathrm{d}W"),)),
+    Mutation("diff.dy", ((r" + X\, \mathrm{d}W", ""),)),
+    Mutation("diff.move_x", ((r"\mathrm{d}x_{mk}\, w_{kn} \\", r"x_{mk}\, w_{kn} \\"),)),
+    Mutation("diff.move_x", ((r"^{D} \mathrm{d}x_{mk} \sum", r"^{N} \mathrm{d}x_{mk} \sum"),)),
+    Mutation("diff.move_x", ((r"W^{\mathsf T}, \mathrm{d}X \rangle", r"W^{\mathsf T}, X \rangle"),)),
+    Mutation("diff.move_w", ((r"x_{mk}\, \mathrm{d}w_{kn} \\", r"x_{mk}\, w_{kn} \\"),)),
+    Mutation("diff.move_w", ((r"\langle X^{\mathsf T} G,", r"\langle G^{\mathsf T} X,"),)),
+    Mutation("diff.chain", ((r"g_{mn}\, \mathrm{d}y_{mn}", r"g_{mn}\, y_{mn}"),)),
+    Mutation("diff.chain", ((r"\langle G, X\, \mathrm{d}W \rangle", r"\langle G, X\, W \rangle"),)),
+    Mutation("diff.chain", ((r"\langle G\,W^{\mathsf T},", r"\langle G\,W,"),)),
+    Mutation("jac.entry", ((r"\delta_{mi}", r"\delta_{nj}"),)),
+    Mutation("jac.entry", ((r"w_{jn}", r"w_{in}"),)),
+    Mutation("jac.vjp", ((r"\delta_{mi}", r"\delta_{nj}"),)),
+    Mutation("jac.vjp", ((r"\sum_{n=1}^{N} g_{in}", r"\sum_{n=1}^{N} g_{jn}"),)),
+    Mutation("jac.w_entry", ((r"\delta_{nj}", r"\delta_{mj}"),)),
+    Mutation("jac.w_entry", ((r"x_{mi}", r"x_{ni}"),)),
+    Mutation("bridge.torch", ((r"= G^{\mathsf T} X", r"= X^{\mathsf T} G"),)),
+    Mutation("bridge.torch", ((r"(X^{\mathsf T} G)^{\mathsf T}", r"(X^{\mathsf T} G)"),)),
+    Mutation("bridge.column", ((r"X_{m,:}", r"X_{1,:}"),)),
+    Mutation("bridge.column", ((r"\partial W^{\mathsf T}", r"\partial W"),)),
+    Mutation("bridge.column_x", ((r"W\, (G_{m,:})", r"W\, (G_{1,:})"),)),
+    Mutation("bridge.column_x", ((r"\partial (X_{m,:})^{\mathsf T}", r"\partial X_{m,:}"),)),
 )
 
 SYNTAX_ERRORS = (
@@ -209,6 +284,11 @@ SYNTAX_ERRORS = (
     SyntaxCase("w.element", r"{\partial w_{kj}}{\partial w_{ij}}", r"{\partial w_{kj}}{w_{ij}}", "w"),
     SyntaxCase("w.element", r"\\" + "\n" + r"&= \sum", r"\\" + "\n" + r"= \sum", "="),
     SyntaxCase("w.matrix_form", r"X^{\mathsf T} G", r"X^{\top} G", r"\top"),
+    SyntaxCase("diff.dy", r"\mathrm{d}X\, W", r"\mathrm{D}X\, W", r"\mathrm{D}"),
+    SyntaxCase("diff.chain", r"\langle G, \mathrm{d}Y \rangle", r"\left\langle G, \mathrm{d}Y \right\rangle",
+               r"\left"),
+    SyntaxCase("diff.goal", r"\langle \frac{\partial L}{\partial X}, \mathrm{d}X \rangle",
+               r"\langle \frac{\partial L}{\partial X} \mathrm{d}X \rangle", "comma"),
 )
 
 TOPIC = Topic("linear", SETTING, SIZES, SECTIONS, CHECKS, truth, MUTATIONS, SYNTAX_ERRORS)
@@ -270,3 +350,23 @@ def test_differential_in_trace_form(sizes: Sizes, loss: str) -> None:
     trace_form = (G.T * dX * W).trace() + (G.T * X * dW).trace()
     assert trace_form != 0
     assert sp.expand(differential - trace_form) == 0
+
+
+@pytest.mark.parametrize("sizes", SIZES, ids=lambda s: "x".join(map(str, s)))
+def test_jacobian_is_block_diagonal_and_backprop_multiplies_by_it(sizes: Sizes) -> None:
+    """The Jacobian of vec(Y) by vec(X) (row-major) is (MN) x (MD) and equals I_M (x) W^T; column (i, j),
+    folded to M x N, is the matrix of step x.matrix; and vec(G)^T J, folded to M x D, is G W^T, which is
+    dL/dX for an undefined L."""
+    M, D, N = sizes
+    x, w, g, y = symbols(sizes)
+    W, G = (sp.ImmutableMatrix(r, c, lambda a, b, s=s: s[a + 1, b + 1]) for r, c, s in ((D, N, w), (M, N, g)))
+    J = sp.Matrix([y[key] for key in _grid(M, N)]).jacobian([x[key] for key in _grid(M, D)])
+    assert J.shape == (M * N, M * D)
+    assert sp.kronecker_product(sp.eye(M), W.T) == J
+    for i, j in _grid(M, D):
+        column = J[:, (i - 1) * D + (j - 1)].reshape(M, N)
+        expected = sp.zeros(M, N)
+        expected[i - 1, :] = W[j - 1, :]
+        assert column == expected, f"column ({i}, {j}) of J is not dY/dx_{i}{j}"
+    vjp = (sp.Matrix([g[key] for key in _grid(M, N)]).T * J).reshape(M, D)
+    assert vjp == G * W.T == truth(sizes).dL_dX()
