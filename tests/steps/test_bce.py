@@ -101,7 +101,7 @@ MUTATIONS = (
 
 SYNTAX_ERRORS = (
     SyntaxCase("stable.positive", r"\ln(1 + \exp(-z_{m}))", r"\log(1 + \exp(-z_{m}))", r"\log"),
-    SyntaxCase("sigma.derivative", r"{\partial \sigma(z_{m})}", r"{\mathrm{d} \sigma(z_{m})}", r"\mathrm"),
+    SyntaxCase("sigma.derivative", r"{\partial \sigma(z_{m})}", r"{\nabla \sigma(z_{m})}", r"\nabla"),
 )
 
 TOPIC = Topic("bce", SETTING, SIZES, SECTIONS, CHECKS, truth, MUTATIONS, SYNTAX_ERRORS)

@@ -43,7 +43,7 @@ SETTING = Setting(
     labels=(Labels("y", "M", "K", _labels),),
 )
 SECTIONS = {
-    "zh": ("## Softmax 的雅可比矩阵", "## 数值稳定\N{FULLWIDTH COLON}log-sum-exp"),
+    "zh": ("## Softmax 的雅可比矩阵", "## 数值稳定\N{FULLWIDTH COLON}`logsumexp`"),
     "en": ("## The softmax Jacobian", "## Numerical stability: log-sum-exp"),
 }
 # M != K, so that 1/M where 1/K belongs (or a swapped index) shows.
