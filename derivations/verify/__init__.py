@@ -40,6 +40,12 @@ WORKED = SoupStrainer("div", attrs={"class": "worked"})
 Value = Fraction | Decimal | html.Ln
 
 
+def subscript(i: int | str, j: int | str) -> str:
+    """A two-index subscript as pages write it: ``23``, ``2k``, or ``10,3`` once an index is longer."""
+    i, j = str(i), str(j)
+    return f"{i}{j}" if len(i) == len(j) == 1 else f"{i},{j}"
+
+
 class Mismatch(Exception):
     """Something the page displays is wrong, missing or unreadable."""
 

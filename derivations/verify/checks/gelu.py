@@ -15,7 +15,7 @@ from fractions import Fraction
 import mpmath
 
 from derivations.verify import Mismatch, Page
-from derivations.verify.checks.relu import _sub
+from derivations.verify.elementwise import sub as _sub
 from derivations.verify.exact import shape
 
 DL = "(∂L)/(∂{})"

@@ -17,15 +17,11 @@ from __future__ import annotations
 from fractions import Fraction
 
 from derivations.verify import Mismatch, Page
+from derivations.verify import subscript as _sub
 from derivations.verify.exact import Matrix, shape, transpose
 
 DL = "(∂L)/(∂{})"
 FLOAT32_BYTES = 4
-
-
-def _sub(i: int | str, j: int | str) -> str:
-    i, j = str(i), str(j)
-    return f"{i}{j}" if len(i) == len(j) == 1 else f"{i},{j}"
 
 
 def check(p: Page) -> None:

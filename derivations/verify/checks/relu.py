@@ -10,15 +10,9 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from derivations.verify import Mismatch, Page
+from derivations.verify import Page
+from derivations.verify.elementwise import DL, expect_chain, inputs, sub
 from derivations.verify.exact import shape
-
-DL = "(∂L)/(∂{})"
-
-
-def _sub(i: int | str, j: int | str) -> str:
-    i, j = str(i), str(j)
-    return f"{i}{j}" if len(i) == len(j) == 1 else f"{i},{j}"
 
 
 def _slope(z: Fraction) -> Fraction:
@@ -26,26 +20,17 @@ def _slope(z: Fraction) -> Fraction:
 
 
 def check(p: Page) -> None:
-    Z = p.matrix("Z", ["Z"])
-    G = p.matrix("G", ["G", DL.format("A")])
+    Z, G = inputs(p)
     M, N = shape(Z)
-    if shape(G) != (M, N):
-        raise Mismatch(f"G is {shape(G)[0]}x{shape(G)[1]} but Z is {M}x{N}; they must have one shape")
     cells = [(m, n) for m in range(M) for n in range(N)]  # row by row: the numbering of vec
     J = [[_slope(Z[m][n]) if (m, n) == (i, j) else Fraction(0) for (i, j) in cells] for (m, n) in cells]
     D = [[_slope(z) for z in row] for row in Z]
-    dZ = [[G[m][n] * D[m][n] for n in range(N)] for m in range(M)]
 
     p.expect_matrix("A", ["A", "ReLU(Z)"], [[max(z, Fraction(0)) for z in row] for row in Z])
     p.expect_matrix("J", ["J", "(∂vecA)/(∂vecZ)"], J)
     i, j = p.entry("dZ_sum", (M, N))
     q = cells.index((i - 1, j - 1))
-    p.expect_rowcol("dZ_sum", [DL.format(f"z_{{{_sub(i, j)}}}"), f"(vecG)^{{T}}J_{{:,{q + 1}}}"],
+    p.expect_rowcol("dZ_sum", [DL.format(f"z_{{{sub(i, j)}}}"), f"(vecG)^{{T}}J_{{:,{q + 1}}}"],
                     [G[m][n] for (m, n) in cells], [J[k][q] for k in range(len(cells))], f"[{i},{j}]")
     p.expect_matrix("dA", ["ReLU^{′}(Z)"], D)
-    p.expect_matrix("dZ", [DL.format("Z"), "G⊙ReLU^{′}(Z)"], dZ)
-    i, j = p.entry("dZ_entry", (M, N))
-    s = _sub(i, j)
-    total = p.expect_terms("dZ_entry", [DL.format(f"z_{{{s}}}"), f"g_{{{s}}}ReLU^{{′}}(z_{{{s}}})"],
-                           [(G[i - 1][j - 1], D[i - 1][j - 1])], f"[{i},{j}]")
-    p.expect("dZ_entry", total, dZ[i - 1][j - 1], f"[{i},{j}] total against dL/dZ")
+    expect_chain(p, "ReLU", G, D)
