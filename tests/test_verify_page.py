@@ -231,12 +231,13 @@ def test_an_exact_value_is_compared_exactly() -> None:
     assert len(p.errors) == 2
 
 
-def test_svg_and_mathml_must_agree() -> None:
+@pytest.mark.parametrize("said", ["13", "11"])
+def test_svg_and_mathml_must_agree(said: str) -> None:
     b = formula("s = 12")
-    b.select_one("mjx-assistive-mml mn").string = "13"
+    b.select_one("mjx-assistive-mml mn").string = said
     with pytest.raises(Mismatch) as info:
         page(b).segments("s")
-    assert str(info.value) == "s: the SVG draws 's=12' but the MathML says 's=13'"
+    assert str(info.value) == f"s: the SVG draws 's=12' but the MathML says 's={said}'"
 
 
 def test_an_untypeset_formula_is_unreadable() -> None:
@@ -318,6 +319,8 @@ def test_an_expansion_is_read_term_by_term() -> None:
                         "p: s total shows -14, recomputed from the displayed inputs: -10"]
     with pytest.raises(Mismatch, match=r"^s here: shows 2 terms, the sum has 3$"):
         p.expect_terms("s", ["s", "a"], [*pairs, pairs[0]], " here")
+    with pytest.raises(Mismatch, match=r"^s here: shows 2 terms, the sum has 1$"):
+        p.expect_terms("s", ["s", "a"], pairs[:1], " here")
 
 
 def test_a_long_expansion_is_read_whole() -> None:
@@ -363,6 +366,10 @@ def test_a_row_times_a_column_is_read_entry_by_entry() -> None:
      "shows a 1x2 row and a 1x1 column, recomputed: 1x2 and 2x1"),
     (r"s = a = \begin{bmatrix} 1 \end{bmatrix} \begin{bmatrix} 3 \\ 4 \end{bmatrix} = 3",
      "shows a 1x1 row and a 2x1 column, recomputed: 1x2 and 2x1"),
+    (r"s = a = \begin{bmatrix} 1 & -2 & 5 \end{bmatrix} \begin{bmatrix} 3 \\ 4 \end{bmatrix} = 3",
+     "shows a 1x3 row and a 2x1 column, recomputed: 1x2 and 2x1"),
+    (r"s = a = \begin{bmatrix} 1 & -2 \end{bmatrix} \begin{bmatrix} 3 \\ 4 \\ 5 \end{bmatrix} = 3",
+     "shows a 1x2 row and a 3x1 column, recomputed: 1x2 and 2x1"),
     (r"s = a = 1 \cdot 3 = 3", "'1⋅3' is not a row of bracketed matrices"),
     (r"s = a = \begin{bmatrix} 1 & -2 \end{bmatrix} \begin{bmatrix} 3 \\ 4 \end{bmatrix}"
      r"\begin{bmatrix} 1 \end{bmatrix} = -5", "expected a row vector times a column vector"),
@@ -462,7 +469,7 @@ def test_anything_else_is_not_a_number(text: str, kind: str) -> None:
 def test_matrices_and_terms() -> None:
     assert html.matrices("[{1,2;3,4}][{x_{1},y}]") == [[["1", "2"], ["3", "4"]], [["x_{1}", "y"]]]
     assert html.matrices("") == []
-    for bad in ("[{1,2}]x", "x[{1}]", "[{1}", "{1}"):
+    for bad in ("[{1,2}]x", "x[{1}]", "[{1}", "{1}", "1[{2}]", "([{1}])"):
         with pytest.raises(html.Unreadable, match="is not a row of bracketed matrices"):
             html.matrices(bad)
     assert html.terms("(-1)⋅2+3⋅(-4)") == [("-1", "2"), ("3", "-4")]
@@ -695,14 +702,29 @@ def test_an_input_of_the_wrong_shape_is_named(built) -> None:
     assert all("no check reads it" in e for e in errors[1:]) and len(errors) == 1 + 8, errors
 
 
-def test_g_of_the_wrong_shape_fails(built) -> None:
+def test_an_extra_row_of_w_is_named(built) -> None:
+    def change(soup):
+        b = block(soup, "W")
+        for root in (b.select_one("mjx-assistive-mml mtable"), b.select_one('svg g[data-mml-node="mtable"]')):
+            rows = [r for r in root.find_all(recursive=False) if r.get("data-mml-node", r.name) == "mtr"]
+            rows[-1].insert_after(soup_of(str(rows[-1])).find(True))
+    errors = errors_after(built, change)
+    assert errors[0] == (f"{PAGES[0]} (linear): X columns (W's rows) shows 3, "
+                         "recomputed from the displayed inputs: 4"), errors
+
+
+@pytest.mark.parametrize("how", ["removed", "added"])
+def test_g_of_the_wrong_shape_fails(built, how: str) -> None:
     """G with a row removed stops the check; only the blocks it did not read are named (the message could
     say more)."""
     def change(soup):
         b = block(soup, "G")
         for root in (b.select_one("mjx-assistive-mml mtable"), b.select_one('svg g[data-mml-node="mtable"]')):
             rows = [r for r in root.find_all(recursive=False) if r.get("data-mml-node", r.name) == "mtr"]
-            rows[1].decompose()
+            if how == "removed":
+                rows[1].decompose()
+            else:
+                rows[-1].insert_after(soup_of(str(rows[-1])).find(True))
     errors = errors_after(built, change)
     assert errors == [f"{PAGES[0]} (linear): {q} is shown but no check reads it"
                       for q in sorted(set(QUANTITIES) - {"X", "W", "G"})], errors
@@ -881,6 +903,14 @@ def test_docs_default_to_the_folder_beside_the_site(small_site: Path, capsys, mo
     shutil.copytree(DOCS, small_site.parent / "docs")
     assert main([str(small_site)]) == 0
     assert "0 mismatch(es)" in capsys.readouterr().out
+
+
+def test_help_names_what_verify_does(capsys) -> None:
+    with pytest.raises(SystemExit) as info:
+        main(["--help"])
+    assert info.value.code == 0
+    out = " ".join(capsys.readouterr().out.split())  # argparse wraps lines
+    assert "Check every worked-example number a built site displays, from the built HTML alone." in out
 
 
 @pytest.mark.parametrize("args, message", [
