@@ -281,6 +281,7 @@ def test_a_left_hand_side_may_have_two_values() -> None:
     ("s = 3", "s: '3' is not a row of bracketed matrices"),
     (r"s = \begin{bmatrix} 1 & 2 \\ 3 \end{bmatrix}", "s: the matrix has rows of different lengths"),
     (r"s = \begin{bmatrix} 1 & x \end{bmatrix}", "s: 'x' is not a number of kind exact"),
+    ("s =", "s: expected one matrix after the last '=', found 0"),
 ])
 def test_a_malformed_matrix_is_a_mismatch(tex, message) -> None:
     with pytest.raises(Mismatch) as info:
@@ -423,6 +424,12 @@ def test_svg_glyphs_and_text_are_read() -> None:
                   '<g data-mml-node="mn"><use xlink:href="#MJX-N-32"></use>'
                   '<use xlink:href="#MJX-N-2212"></use></g></g></svg>').svg
     assert html.serialize(svg, svg=True) == "x梯度?2-"  # NFKC: the math italic x is x
+
+
+def test_a_read_logarithm_is_a_value() -> None:
+    assert len({html.Ln(Fraction(3)), html.Ln(Fraction(6, 2)), html.Ln(Fraction(3), -1)}) == 2
+    with pytest.raises(AttributeError):
+        html.Ln(Fraction(3)).sign = -1
 
 
 def test_text_is_normalised() -> None:
