@@ -411,9 +411,17 @@ def test_a_script_with_the_wrong_number_of_parts_is_unreadable() -> None:
     ("<math><semantics><mi>x</mi></semantics><ms>q</ms></math>", "xq"),
     ("<math><mtable><mtr><mtd><mn>1</mn></mtd><mspace></mspace><mtd><mn>2</mn></mtd></mtr></mtable></math>",
      "{1,2}"),  # only the cells of a row are read
+    ("<math><mtable><mtr><mtd><mn>1</mn></mtd><mtext>x</mtext><mtd><mn>2</mn></mtd></mtr></mtable></math>",
+     "{1,2}"),
 ])
 def test_every_kind_of_mathml_node_serializes(mathml: str, text: str) -> None:
     assert html.serialize(soup_of(mathml).math, svg=False) == text
+
+
+@pytest.mark.parametrize("name", ["menclose", "merror", "msqrt", "mroot"])
+def test_an_unknown_node_is_unreadable(name: str) -> None:
+    with pytest.raises(html.Unreadable, match=rf"^unexpected {name} node$"):
+        html.serialize(soup_of(f"<math><{name}><mn>1</mn><mn>2</mn></{name}></math>").math, svg=False)
 
 
 def test_svg_glyphs_and_text_are_read() -> None:
