@@ -399,6 +399,17 @@ def test_a_script_with_the_wrong_number_of_parts_is_unreadable() -> None:
     node = soup_of("<math><msubsup><mi>x</mi><mn>1</mn></msubsup></math>").math
     with pytest.raises(html.Unreadable, match=r"^msubsup with 1 scripts$"):
         html.serialize(node, svg=False)
+    node = soup_of("<math><msub><mi>x</mi><mn>1</mn><mn>2</mn></msub></math>").math
+    with pytest.raises(html.Unreadable, match=r"^msub with 2 scripts$"):
+        html.serialize(node, svg=False)
+
+
+def test_a_fraction_part_drawn_in_a_nested_svg_is_read() -> None:
+    svg = soup_of('<svg><g data-mml-node="math"><g data-mml-node="mfrac">'
+                  '<svg><g data-mml-node="mn"><use xlink:href="#MJX-N-31"></use></g></svg>'
+                  '<g data-mml-node="mn"><use xlink:href="#MJX-N-32"></use></g>'
+                  "<rect></rect></g></g></svg>").svg
+    assert html.serialize(svg, svg=True) == "(1)/(2)"
 
 
 @pytest.mark.parametrize("mathml, text", [
