@@ -50,9 +50,10 @@ bench: install browser
 	$(PY) bench/run.py
 
 # Mutation testing (cosmic-ray): per file, how many deliberately broken copies of the code the tests
-# catch. It takes about an hour, so it is not part of `make test`; MUTATION.md lists the survivors.
+# catch. It takes hours, so it is not part of `make test`; MUTATION.md lists the survivors.
+# FILES=derivations/tex.py mutates only the files named.
 mutation: install
-	$(PY) tools/mutation.py
+	$(PY) tools/mutation.py $(FILES)
 
 lock:
 	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv

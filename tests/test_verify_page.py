@@ -240,12 +240,13 @@ def test_an_exact_value_is_compared_exactly() -> None:
     assert len(p.errors) == 2
 
 
-def test_svg_and_mathml_must_agree() -> None:
+@pytest.mark.parametrize("said", ["13", "11"])
+def test_svg_and_mathml_must_agree(said: str) -> None:
     b = formula("s = 12")
-    b.select_one("mjx-assistive-mml mn").string = "13"
+    b.select_one("mjx-assistive-mml mn").string = said
     with pytest.raises(Mismatch) as info:
         page(b).segments("s")
-    assert str(info.value) == "s: the SVG draws 's=12' but the MathML says 's=13'"
+    assert str(info.value) == f"s: the SVG draws 's=12' but the MathML says 's={said}'"
 
 
 def test_an_untypeset_formula_is_unreadable() -> None:
@@ -289,6 +290,7 @@ def test_a_left_hand_side_may_have_two_values() -> None:
     ("s = 3", "s: '3' is not a row of bracketed matrices"),
     (r"s = \begin{bmatrix} 1 & 2 \\ 3 \end{bmatrix}", "s: the matrix has rows of different lengths"),
     (r"s = \begin{bmatrix} 1 & x \end{bmatrix}", "s: 'x' is not a number of kind exact"),
+    ("s =", "s: expected one matrix after the last '=', found 0"),
 ])
 def test_a_malformed_matrix_is_a_mismatch(tex, message) -> None:
     with pytest.raises(Mismatch) as info:
@@ -327,6 +329,8 @@ def test_an_expansion_is_read_term_by_term() -> None:
                         "p: s total shows -14, recomputed from the displayed inputs: -10"]
     with pytest.raises(Mismatch, match=r"^s here: shows 2 terms, the sum has 3$"):
         p.expect_terms("s", ["s", "a"], [*pairs, pairs[0]], " here")
+    with pytest.raises(Mismatch, match=r"^s here: shows 2 terms, the sum has 1$"):
+        p.expect_terms("s", ["s", "a"], pairs[:1], " here")
 
 
 def test_a_long_expansion_is_read_whole() -> None:
@@ -372,6 +376,10 @@ def test_a_row_times_a_column_is_read_entry_by_entry() -> None:
      "shows a 1x2 row and a 1x1 column, recomputed: 1x2 and 2x1"),
     (r"s = a = \begin{bmatrix} 1 \end{bmatrix} \begin{bmatrix} 3 \\ 4 \end{bmatrix} = 3",
      "shows a 1x1 row and a 2x1 column, recomputed: 1x2 and 2x1"),
+    (r"s = a = \begin{bmatrix} 1 & -2 & 5 \end{bmatrix} \begin{bmatrix} 3 \\ 4 \end{bmatrix} = 3",
+     "shows a 1x3 row and a 2x1 column, recomputed: 1x2 and 2x1"),
+    (r"s = a = \begin{bmatrix} 1 & -2 \end{bmatrix} \begin{bmatrix} 3 \\ 4 \\ 5 \end{bmatrix} = 3",
+     "shows a 1x2 row and a 3x1 column, recomputed: 1x2 and 2x1"),
     (r"s = a = 1 \cdot 3 = 3", "'1⋅3' is not a row of bracketed matrices"),
     (r"s = a = \begin{bmatrix} 1 & -2 \end{bmatrix} \begin{bmatrix} 3 \\ 4 \end{bmatrix}"
      r"\begin{bmatrix} 1 \end{bmatrix} = -5", "expected a row vector times a column vector"),
@@ -400,6 +408,17 @@ def test_a_script_with_the_wrong_number_of_parts_is_unreadable() -> None:
     node = soup_of("<math><msubsup><mi>x</mi><mn>1</mn></msubsup></math>").math
     with pytest.raises(html.Unreadable, match=r"^msubsup with 1 scripts$"):
         html.serialize(node, svg=False)
+    node = soup_of("<math><msub><mi>x</mi><mn>1</mn><mn>2</mn></msub></math>").math
+    with pytest.raises(html.Unreadable, match=r"^msub with 2 scripts$"):
+        html.serialize(node, svg=False)
+
+
+def test_a_fraction_part_drawn_in_a_nested_svg_is_read() -> None:
+    svg = soup_of('<svg><g data-mml-node="math"><g data-mml-node="mfrac">'
+                  '<svg><g data-mml-node="mn"><use xlink:href="#MJX-N-31"></use></g></svg>'
+                  '<g data-mml-node="mn"><use xlink:href="#MJX-N-32"></use></g>'
+                  "<rect></rect></g></g></svg>").svg
+    assert html.serialize(svg, svg=True) == "(1)/(2)"
 
 
 @pytest.mark.parametrize("mathml, text", [
@@ -412,9 +431,17 @@ def test_a_script_with_the_wrong_number_of_parts_is_unreadable() -> None:
     ("<math><semantics><mi>x</mi></semantics><ms>q</ms></math>", "xq"),
     ("<math><mtable><mtr><mtd><mn>1</mn></mtd><mspace></mspace><mtd><mn>2</mn></mtd></mtr></mtable></math>",
      "{1,2}"),  # only the cells of a row are read
+    ("<math><mtable><mtr><mtd><mn>1</mn></mtd><mtext>x</mtext><mtd><mn>2</mn></mtd></mtr></mtable></math>",
+     "{1,2}"),
 ])
 def test_every_kind_of_mathml_node_serializes(mathml: str, text: str) -> None:
     assert html.serialize(soup_of(mathml).math, svg=False) == text
+
+
+@pytest.mark.parametrize("name", ["menclose", "merror", "msqrt", "mroot"])
+def test_an_unknown_node_is_unreadable(name: str) -> None:
+    with pytest.raises(html.Unreadable, match=rf"^unexpected {name} node$"):
+        html.serialize(soup_of(f"<math><{name}><mn>1</mn><mn>2</mn></{name}></math>").math, svg=False)
 
 
 def test_svg_glyphs_and_text_are_read() -> None:
@@ -425,6 +452,12 @@ def test_svg_glyphs_and_text_are_read() -> None:
                   '<g data-mml-node="mn"><use xlink:href="#MJX-N-32"></use>'
                   '<use xlink:href="#MJX-N-2212"></use></g></g></svg>').svg
     assert html.serialize(svg, svg=True) == "x梯度?2-"  # NFKC: the math italic x is x
+
+
+def test_a_read_logarithm_is_a_value() -> None:
+    assert len({html.Ln(Fraction(3)), html.Ln(Fraction(6, 2)), html.Ln(Fraction(3), -1)}) == 2
+    with pytest.raises(AttributeError):
+        html.Ln(Fraction(3)).sign = -1
 
 
 def test_text_is_normalised() -> None:
@@ -471,7 +504,7 @@ def test_anything_else_is_not_a_number(text: str, kind: str) -> None:
 def test_matrices_and_terms() -> None:
     assert html.matrices("[{1,2;3,4}][{x_{1},y}]") == [[["1", "2"], ["3", "4"]], [["x_{1}", "y"]]]
     assert html.matrices("") == []
-    for bad in ("[{1,2}]x", "x[{1}]", "[{1}", "{1}"):
+    for bad in ("[{1,2}]x", "x[{1}]", "[{1}", "{1}", "1[{2}]", "([{1}])"):
         with pytest.raises(html.Unreadable, match="is not a row of bracketed matrices"):
             html.matrices(bad)
     assert html.terms("(-1)⋅2+3⋅(-4)") == [("-1", "2"), ("3", "-4")]
@@ -688,14 +721,29 @@ def test_blocks_of_another_topic_never_reach_this_topics_check(built, other: str
 
 
 
-def test_g_of_the_wrong_shape_fails(built) -> None:
+def test_an_extra_row_of_w_is_named(built) -> None:
+    def change(soup):
+        b = block(soup, "W")
+        for root in (b.select_one("mjx-assistive-mml mtable"), b.select_one('svg g[data-mml-node="mtable"]')):
+            rows = [r for r in root.find_all(recursive=False) if r.get("data-mml-node", r.name) == "mtr"]
+            rows[-1].insert_after(soup_of(str(rows[-1])).find(True))
+    errors = errors_after(built, change)
+    assert errors[0] == (f"{PAGES[0]} (linear): X columns (W's rows) shows 3, "
+                         "recomputed from the displayed inputs: 4"), errors
+
+
+@pytest.mark.parametrize("how", ["removed", "added"])
+def test_g_of_the_wrong_shape_fails(built, how: str) -> None:
     """G with a row removed stops the check; only the blocks it did not read are named (the message could
     say more)."""
     def change(soup):
         b = block(soup, "G")
         for root in (b.select_one("mjx-assistive-mml mtable"), b.select_one('svg g[data-mml-node="mtable"]')):
             rows = [r for r in root.find_all(recursive=False) if r.get("data-mml-node", r.name) == "mtr"]
-            rows[1].decompose()
+            if how == "removed":
+                rows[1].decompose()
+            else:
+                rows[-1].insert_after(soup_of(str(rows[-1])).find(True))
     errors = errors_after(built, change)
     assert errors == [f"{PAGES[0]} (linear): {q} is shown but no check reads it"
                       for q in sorted(set(QUANTITIES) - {"X", "W", "G"})], errors
@@ -812,6 +860,14 @@ def test_a_site_without_worked_examples_fails(tmp_path: Path) -> None:
 
 
 
+
+
+def test_help_names_what_verify_does(capsys) -> None:
+    with pytest.raises(SystemExit) as info:
+        main(["--help"])
+    assert info.value.code == 0
+    out = " ".join(capsys.readouterr().out.split())  # argparse wraps lines
+    assert "Check every worked-example number a built site displays, from the built HTML alone." in out
 
 
 @pytest.mark.parametrize("args, message", [
