@@ -1,0 +1,88 @@
+"""Each topic's verify check, in-process: its built pages pass, and a changed number in any of its
+blocks is a mismatch naming the page, the example and the quantity.
+
+One test per registered topic, so ``make mutation`` runs only the topic a check module belongs to
+(``-k relu``); tests/test_verify.py tampers with the whole built site end to end.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup, SoupStrainer, Tag
+
+from derivations.topics import TOPICS
+from derivations.verify import source_quantities, verify_page
+
+DOCS = Path(__file__).resolve().parent.parent / "docs"
+# A changed input shows in what is computed from it, not always under its own name.
+INPUTS = {"X", "W", "b", "G", "Yhat", "Y", "Z", "labels", "z", "y", "layer", "sq_X", "sq_W", "sq_G"}
+# ReLU maps every negative z to 0 with slope 0: a negative entry of Z made another negative (-2 to
+# -7) changes no result, so the page stays consistent and verify rightly finds nothing. (The digits
+# of a number are read without its sign, so these blocks are changed but not judged.)
+UNSEEN = {("relu", "Z")}
+
+
+def pages_of(site: Path, topic: str) -> dict[str, tuple[BeautifulSoup, list]]:
+    """Every built page showing the topic: its worked-example blocks and what its source asks for."""
+    found = {}
+    for rel, keys in source_quantities(DOCS).items():
+        if any(t == topic for t, _, _ in keys):
+            text = (site / rel).read_text(encoding="utf-8")
+            worked = SoupStrainer("div", class_="worked")
+            found[rel] = BeautifulSoup(text, "html.parser", parse_only=worked), keys
+    return found
+
+
+def numbers(b: Tag) -> list[tuple[Tag, Tag]]:
+    """Each number of a block as MathML ``mn`` and the SVG group drawing it, which must agree."""
+    mns = b.select("mjx-assistive-mml mn")
+    gs = b.select('svg g[data-mml-node="mn"]')
+    assert len(mns) == len(gs) > 0, b.get("data-quantity")
+    found = []
+    for mn, g in zip(mns, gs, strict=True):
+        drawn = "".join(chr(int(u["xlink:href"].rsplit("-", 1)[1], 16)) for u in g.find_all("use"))
+        assert unicodedata.normalize("NFKC", drawn) == mn.get_text(), (drawn, mn.get_text())
+        if not mn.get("mathvariant"):  # a bold 1 is the vector of ones, a symbol
+            found.append((mn, g))
+    return found
+
+
+def set_last_digit(mn: Tag, g: Tag, new: str) -> None:
+    glyph = g.find_all("use")[-1]
+    glyph["xlink:href"] = glyph["xlink:href"].rsplit("-", 1)[0] + f"-{ord(new):X}"
+    mn.string = mn.get_text()[:-1] + new
+
+
+@pytest.mark.parametrize("topic", TOPICS)
+def test_the_pages_pass_and_every_changed_number_is_named(site_dir: Path, topic: str) -> None:
+    """The first, a middle and the last number of every block of the topic, each changed in its last
+    digit in SVG and MathML alike, give a mismatch naming that block (or, for an input, some mismatch)."""
+    pages = pages_of(site_dir, topic)
+    assert len(pages) == 2, f"{topic} is shown on {sorted(pages)}, not on one page pair"
+    counts = []
+    for rel, (soup, keys) in pages.items():
+        checked, errors = verify_page(rel, soup, keys)
+        assert errors == [] and checked > 0, (rel, errors)
+        counts.append(checked)
+        for b in soup.select(f'div.worked[data-example="{topic}"]'):
+            exercise, q = b.get("data-exercise", ""), b["data-quantity"]
+            named = f"{rel} ({topic} exercise {exercise}): {q}" if exercise else f"{rel} ({topic}): {q}"
+            found = numbers(b)
+            for mn, g in dict.fromkeys([found[0], found[len(found) // 2], found[-1]]):
+                old = mn.get_text()
+                set_last_digit(mn, g, "7" if old[-1] != "7" else "8")
+                errors = verify_page(rel, soup, keys)[1]
+                set_last_digit(mn, g, old[-1])
+                if (topic, q) in UNSEEN:
+                    continue
+                ours = [e for e in errors if e.startswith(named)]
+                assert ours or (q in INPUTS and errors), (named, old, errors)
+                if mn is found[-1][0] and q not in INPUTS and b.select_one("mjx-assistive-mml mtable"):
+                    # a result matrix's last entry: the mismatch says which entry
+                    assert any(re.search(r"\[\d+,\d+\]", e) for e in ours), errors
+        assert verify_page(rel, soup, keys) == (checked, [])
+    assert counts[0] == counts[1], f"the two languages check {counts} numbers"
