@@ -21,7 +21,23 @@ QUERIES = [
     ("", "勘误", "errata/"),
     ("en/", "chain rule", "en/linear/"),
     ("en/", "transpose", "en/linear/"),
+    ("", "偏置", "affine/"),
+    ("", "激活函数", "relu/"),
+    ("", "交叉熵", "softmax_ce/"),
+    ("", "交叉熵", "bce/"),
+    ("", "均方误差", "mse/"),
+    ("", "softmax", "softmax_ce/"),
+    ("", "sigmoid", "sigmoid/"),
+    ("en/", "bias", "en/affine/"),
+    ("en/", "cross-entropy", "en/softmax_ce/"),
+    ("en/", "cross-entropy", "en/bce/"),
+    ("en/", "softmax", "en/softmax_ce/"),
+    ("en/", "sigmoid", "en/sigmoid/"),
+    ("en/", "mean squared error", "en/mse/"),
 ]
+
+# Names the Chinese pages write in Latin letters as well.
+BOTH_LANGUAGES = {"softmax", "sigmoid"}
 
 
 def result_paths(driver: webdriver.Chrome) -> list[str]:
@@ -35,7 +51,7 @@ def result_paths(driver: webdriver.Chrome) -> list[str]:
 
 
 @pytest.mark.browser
-@pytest.mark.parametrize("start, query, expected", QUERIES, ids=[q for _, q, _ in QUERIES])
+@pytest.mark.parametrize("start, query, expected", QUERIES, ids=[f"{q}->{e}" for _, q, e in QUERIES])
 def test_search_finds_the_page_in_its_language(
     browser: webdriver.Chrome, server: LocalServer, start: str, query: str, expected: str
 ) -> None:
@@ -48,6 +64,10 @@ def test_search_finds_the_page_in_its_language(
         lambda d: result_paths(d)
     )
     assert f"/{expected}" in pages, f"searching {query!r} from /{start} did not find /{expected}: {pages[:8]}"
+    if query in BOTH_LANGUAGES:
+        # One index serves both languages (mkdocs-static-i18n builds one), and the Chinese pages write
+        # these names too: the reader's own page must still be among the results.
+        return
     assert pages[0].startswith("/en/") == start.startswith("en/"), (
         f"the top result for {query!r} is in the other language: {pages[:3]}"
     )
