@@ -7,17 +7,23 @@ One test per registered topic, so ``make mutation`` runs only the topic a check 
 
 from __future__ import annotations
 
+import importlib
 import re
+import sys
 import unicodedata
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from bs4 import BeautifulSoup, SoupStrainer, Tag
 
+from derivations import exercises
 from derivations.topics import TOPICS
+from derivations.topics import topic as module
 from derivations.verify import source_quantities, verify_page
 
-DOCS = Path(__file__).resolve().parent.parent / "docs"
+ROOT = Path(__file__).resolve().parent.parent
+DOCS = ROOT / "docs"
 # A changed input shows in what is computed from it, not always under its own name.
 INPUTS = {"X", "W", "b", "G", "Yhat", "Y", "Z", "labels", "z", "y", "layer", "sq_X", "sq_W", "sq_G"}
 # ReLU maps every negative z to 0 with slope 0: a negative entry of Z made another negative (-2 to
@@ -86,3 +92,26 @@ def test_the_pages_pass_and_every_changed_number_is_named(site_dir: Path, topic:
                     assert any(re.search(r"\[\d+,\d+\]", e) for e in ours), errors
         assert verify_page(rel, soup, keys) == (checked, [])
     assert counts[0] == counts[1], f"the two languages check {counts} numbers"
+
+
+def _hook(name: str):
+    sys.path.insert(0, str(ROOT / "hooks"))
+    try:
+        return importlib.import_module(name)
+    finally:
+        sys.path.remove(str(ROOT / "hooks"))
+
+
+@pytest.mark.parametrize("topic", TOPICS)
+def test_what_the_topic_module_shows_passes_verify(topic: str) -> None:
+    """Every quantity the topic's page asks for, of its example and its exercises, computed now and
+    typeset as the build does, passes verify: with no site, so a changed topic module is seen."""
+    keys = [k for k in source_quantities(DOCS)[f"{topic}/index.html"] if k[0] == topic]
+    examples = {n: exercises.example(topic, int(n)) if n else module(topic).worked_example()
+                for n in dict.fromkeys(n for _, n, _ in keys)}
+    block = _hook("examples")._block
+    shown = "".join(block(topic, n or None, q, examples[n].quantities[q]) for _, n, q in keys)
+    page = SimpleNamespace(file=SimpleNamespace(src_uri=f"{topic}.md"))
+    typeset = _hook("mathjax").on_page_content(shown, page=page)
+    checked, errors = verify_page(f"{topic}/index.html", BeautifulSoup(typeset, "html.parser"), keys)
+    assert errors == [] and checked > len(keys), errors

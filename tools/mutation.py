@@ -80,9 +80,10 @@ def targets(config: dict) -> list[Target]:
                 if rel in found or any(fnmatch.fnmatch(rel, e) for e in excluded):
                     continue
                 tests = tuple(a.format(file=rel, stem=path.stem) for a in group["tests"])
-                # A test file or folder that does not exist (yet) is left out.
+                # A test file or folder that does not exist (yet) is left out; a test is named by its
+                # file and id (tests/test_x.py::test_y[z]).
                 tests = tuple(t for t in tests if t.startswith("-") or not (t.endswith(".py") or "/" in t)
-                              or (ROOT / t).exists())
+                              or (ROOT / t.split("::")[0]).exists())
                 found[rel] = Target(rel, tests, group.get("site", False), group.get("optional", False))
     return list(found.values())
 
