@@ -67,6 +67,11 @@ def test_worked_example_shows_the_corner() -> None:
     assert len(set(G.flat)) == G.size and set(G.flat) != {1}
     J = ex.quantities["J"].value
     assert J.shape == (6, 6) and (np.diag(np.diag(J)) == J).all()
+    # The sum written out is for an entry that stacking columns would number differently.
+    i, j = ex.quantities["dZ_sum"].entry
+    M, N = Z.shape
+    assert Z[i - 1, j - 1] > 0 and (i - 1) * N + j != (j - 1) * M + i
+    assert ex.quantities["dZ_sum"].value.col[(i - 1) * N + j - 1] == 1
 
 
 def test_the_pages_jacobian_sizes() -> None:

@@ -72,7 +72,9 @@ def worked_example(Z: object = ((3, -1, 0), (-2, Fraction(1, 2), 2)),
     ``Z`` has entries of both signs and a 0, where ReLU has no derivative and the value used, 0, shows
     in ``dZ``: a rule with 1 at the corner would give ``g`` there instead. The Jacobian ``J`` of the
     ``MN`` entries of ``A`` with respect to the ``MN`` entries of ``Z``, both numbered row by row, is
-    shown in full, and the chain-rule sum for the last entry as ``vec(G)^T`` times a column of ``J``.
+    shown in full, and the chain-rule sum for one entry as ``vec(G)^T`` times a column of ``J``: the first
+    positive entry whose row-by-row and column-by-column numbers differ, so that stacking columns
+    instead would pick another column (the last entry if there is none).
     The single entry expanded is the first 0 of ``Z`` (the last entry if there is none).
 
     Examples
@@ -90,7 +92,8 @@ def worked_example(Z: object = ((3, -1, 0), (-2, Fraction(1, 2), 2)),
     D = narrow(entrywise(relu_prime, Z))
     (dZ,) = backward(Z, G)
     J = narrow(np.diag([relu_prime(z) for z in Z.flat]).astype(object))
-    i, j = M, N
+    apart = [(r + 1, c + 1) for (r, c), z in np.ndenumerate(Z) if z > 0 and r * N + c != c * M + r]
+    i, j = apart[0] if apart else (M, N)
     q = (i - 1) * N + (j - 1)  # entry (i, j) of Z in row-by-row numbering
     row, col = tuple(map(scalar, G.flat)), tuple(scalar(J[p, q]) for p in range(M * N))
     zeros = [(r + 1, c + 1) for (r, c), z in np.ndenumerate(Z) if z == 0]

@@ -37,7 +37,7 @@ SETTING = Setting(
 )
 SECTIONS = {
     "zh": ("## 逐元素函数的雅可比矩阵是对角的 {#diagonal-jacobian}",
-           "## 为什么没有实现会去构造雅可比矩阵 {#no-jacobian}"),
+           "## 为什么实际实现从不构造雅可比矩阵 {#no-jacobian}"),
     "en": ("## The Jacobian of an element-wise function is diagonal {#diagonal-jacobian}",
            "## Why no implementation builds the Jacobian {#no-jacobian}"),
 }
