@@ -38,6 +38,8 @@ Key = tuple[str, str, str]  # (topic, exercise number or "", quantity)
 # Only the worked-example blocks are parsed: a page is mostly glyphs and navigation that verify never reads.
 WORKED = SoupStrainer("div", attrs={"class": "worked"})
 Value = Fraction | Decimal | html.Ln
+# What an input a check computes with may hold, and how a mismatch says it.
+KINDS = {"exact": (Fraction, "an exact number"), "log": (html.Ln, "a logarithm ln a")}
 
 
 def subscript(i: int | str, j: int | str) -> str:
@@ -99,9 +101,14 @@ class Page:
         except (html.Unreadable, ValueError) as err:
             raise Mismatch(f"{quantity}: {err}") from None
 
-    def matrix(self, quantity: str, expected_lhs: list[str]) -> Matrix:
+    def matrix(self, quantity: str, expected_lhs: list[str], kind: str | None = None) -> Matrix:
+        """The one matrix a block shows; with ``kind``, every entry must be of it (an input a check
+        computes with: ``exact`` rationals or ``log`` logarithms)."""
         (text,) = self.lhs(quantity, expected_lhs)
-        return self._one_matrix(quantity, text)
+        found = self._one_matrix(quantity, text)
+        if kind is not None and not all(isinstance(v, KINDS[kind][0]) for row in found for v in row):
+            raise Mismatch(f"{quantity}: every entry must be {KINDS[kind][1]}")
+        return found
 
     def _one_matrix(self, quantity: str, text: str) -> Matrix:
         try:

@@ -10,10 +10,10 @@ from derivations.verify.exact import Matrix, shape
 DL = "(∂L)/(∂{})"
 
 
-def inputs(p: Page) -> tuple[Matrix, Matrix]:
-    """The displayed ``Z`` and ``G``, which must have one shape."""
-    Z = p.matrix("Z", ["Z"])
-    G = p.matrix("G", ["G", DL.format("A")])
+def inputs(p: Page, kind: str = "exact") -> tuple[Matrix, Matrix]:
+    """The displayed ``Z`` (of ``kind``, exact or logarithms) and the exact ``G``, of one shape."""
+    Z = p.matrix("Z", ["Z"], kind)
+    G = p.matrix("G", ["G", DL.format("A")], "exact")
     (M, N) = shape(Z)
     if shape(G) != (M, N):
         raise Mismatch(f"G is {shape(G)[0]}x{shape(G)[1]} but Z is {M}x{N}; they must have one shape")

@@ -15,10 +15,10 @@ DL = "(∂L)/(∂{})"
 
 
 def check(p: Page) -> None:
-    X = p.matrix("X", ["X"])
-    W = p.matrix("W", ["W"])
-    b = p.matrix("b", ["b"])
-    G = p.matrix("G", ["G", DL.format("Y")])
+    X = p.matrix("X", ["X"], "exact")
+    W = p.matrix("W", ["W"], "exact")
+    b = p.matrix("b", ["b"], "exact")
+    G = p.matrix("G", ["G", DL.format("Y")], "exact")
     (M, D), N = shape(X), shape(W)[1]
     if shape(W)[0] != D or shape(b) != (1, N) or shape(G) != (M, N):
         raise Mismatch(f"the inputs do not fit: X {shape(X)}, W {shape(W)}, b {shape(b)}, G {shape(G)}")

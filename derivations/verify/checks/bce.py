@@ -20,14 +20,15 @@ SOFT = "ln(1+e^{-|z|})"
 
 
 def check(p: Page) -> None:
-    z = p.matrix("z", ["z"])
-    if not all(isinstance(v, html.Ln) for row in z for v in row) or shape(z)[1] != 1:
-        raise Mismatch("z: must be a column of logits shown as logarithms ln a")
+    z = p.matrix("z", ["z"], "log")
+    if shape(z)[1] != 1:
+        raise Mismatch(f"z: must be a column, shows {shape(z)[0]}x{shape(z)[1]}")
     M = len(z)
     a = [v.power() for (v,) in z]
-    y = [v for (v,) in p.matrix("y", ["y"])]
-    if len(y) != M or not all(isinstance(v, Fraction) and 0 <= v <= 1 for v in y):
-        raise Mismatch(f"y: must be a {M}x1 column of targets in [0, 1], shows {y}")
+    Y = p.matrix("y", ["y"], "exact")
+    if shape(Y) != (M, 1) or not all(0 <= v <= 1 for (v,) in Y):
+        raise Mismatch(f"y: must be a {M}x1 column of targets in [0, 1], shows {Y}")
+    y = [v for (v,) in Y]
     sigma = [v / (1 + v) for v in a]
     with localcontext() as ctx:
         ctx.prec = PRECISION

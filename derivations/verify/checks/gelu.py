@@ -14,7 +14,8 @@ from fractions import Fraction
 
 import mpmath
 
-from derivations.verify import Mismatch, Page
+from derivations.verify import Page
+from derivations.verify.elementwise import inputs
 from derivations.verify.elementwise import sub as _sub
 from derivations.verify.exact import shape
 
@@ -49,11 +50,8 @@ def _mpf(z: Fraction) -> object:
 
 
 def check(p: Page) -> None:
-    Zq = p.matrix("Z", ["Z"])
-    G = p.matrix("G", ["G", DL.format("A")])
+    Zq, G = inputs(p)
     M, N = shape(Zq)
-    if shape(G) != (M, N):
-        raise Mismatch(f"G is {shape(G)[0]}x{shape(G)[1]} but Z is {M}x{N}; they must have one shape")
     Z = [[_mpf(z) for z in row] for row in Zq]
 
     def each(f) -> list[list[object]]:

@@ -25,9 +25,9 @@ FLOAT32_BYTES = 4
 
 
 def check(p: Page) -> None:
-    X = p.matrix("X", ["X"])
-    W = p.matrix("W", ["W"])
-    G = p.matrix("G", ["G", DL.format("Y")])
+    X = p.matrix("X", ["X"], "exact")
+    W = p.matrix("W", ["W"], "exact")
+    G = p.matrix("G", ["G", DL.format("Y")], "exact")
     (M, D), N = shape(X), shape(W)[1]
     if shape(W)[0] != D or shape(G) != (M, N):
         p.lhs("X", ["X"])
@@ -103,9 +103,9 @@ def _layer(p: Page) -> None:
 def _square(p: Page) -> None:
     """Inputs with D = N: the right gradients, the wrong products of the same shapes, and the exact change
     of L = sum g_mn y_mn when one entry of X grows by 1."""
-    X = p.matrix("sq_X", ["X"])
-    W = p.matrix("sq_W", ["W"])
-    G = p.matrix("sq_G", ["G", DL.format("Y")])
+    X = p.matrix("sq_X", ["X"], "exact")
+    W = p.matrix("sq_W", ["W"], "exact")
+    G = p.matrix("sq_G", ["G", DL.format("Y")], "exact")
     (M, D), N = shape(X), shape(W)[1]
     if shape(W) != (D, D) or shape(G) != (M, N):
         raise Mismatch(f"sq_W: the example needs D = N: X {shape(X)}, W {shape(W)}, G {shape(G)}")

@@ -17,8 +17,8 @@ HAT = "Y^{^}"
 
 
 def check(p: Page) -> None:
-    Yhat = p.matrix("Yhat", [HAT])
-    Y = p.matrix("Y", ["Y"])
+    Yhat = p.matrix("Yhat", [HAT], "exact")
+    Y = p.matrix("Y", ["Y"], "exact")
     if shape(Y) != shape(Yhat):
         raise Mismatch(f"the inputs do not fit: Yhat {shape(Yhat)}, Y {shape(Y)}")
     M, N = shape(Y)

@@ -19,12 +19,10 @@ DL = "(∂{})/(∂{})"
 
 
 def check(p: Page) -> None:
-    Z = p.matrix("Z", ["Z"])
-    if not all(isinstance(z, html.Ln) for row in Z for z in row):
-        raise Mismatch("Z: every logit must be shown as a logarithm ln a")
+    Z = p.matrix("Z", ["Z"], "log")
     M, K = shape(Z)
     A = [[z.power() for z in row] for row in Z]
-    labels = p.matrix("labels", ["y"])
+    labels = p.matrix("labels", ["y"], "exact")
     if shape(labels) != (M, 1) or any(v.denominator != 1 or not 1 <= v <= K for (v,) in labels):
         raise Mismatch(f"labels: must be a {M}x1 column of class indices 1..{K}, shows {labels}")
     y = [int(v) - 1 for (v,) in labels]

@@ -13,7 +13,7 @@ from derivations.verify.elementwise import expect_chain, inputs
 
 
 def check(p: Page) -> None:
-    Z, G = inputs(p)
+    Z, G = inputs(p, "log")
     E = exps(Z)
     A = [[(e - 1 / e) / (e + 1 / e) for e in row] for row in E]
     D = [[(2 / (e + 1 / e)) ** 2 for e in row] for row in E]
