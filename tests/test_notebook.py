@@ -4,11 +4,13 @@
 - both gradient checks use the reader's formulas, so a wrong ``dX`` or ``dW`` makes each of them fail;
 - what the notebooks print is the same in both languages, so it must not be English prose;
 - the hook turns Markdown-cell math into arithmatex markup, strictly, and drops mkdocs-jupyter's extras;
+- it gives each SVG figure its title as alt text and refuses an image without one;
 - the built pages carry typeset math, Material code blocks and the executed outputs, and stay light.
 """
 
 from __future__ import annotations
 
+import base64
 import importlib.util
 import re
 import sys
@@ -183,6 +185,38 @@ def test_hook_fails_on_a_cell_that_raised(tmp_path: Path, hook: ModuleType) -> N
                                traceback=["ZeroDivisionError: division by zero"]),
     ])
     with pytest.raises(PluginError, match=r"(?s)demo\.ipynb: a notebook cell raised.*ZeroDivisionError"):
+        rendered(tmp_path, hook, cell)
+
+
+def svg_output(svg: str) -> nbformat.NotebookNode:
+    return nbformat.v4.new_code_cell("show(fig)", execution_count=1, outputs=[
+        nbformat.v4.new_output("display_data", data={"image/svg+xml": svg, "text/plain": "<SVG>"}),
+    ])
+
+
+def test_hook_gives_svg_figures_their_title_as_alt_text(tmp_path: Path, hook: ModuleType) -> None:
+    svg = ('<svg xmlns="http://www.w3.org/2000/svg"><metadata><dc:title>Loss &amp; steps "curve"</dc:title>'
+           '</metadata></svg>')
+    out = rendered(tmp_path, hook, svg_output(svg))
+    (img,) = BeautifulSoup(out, "html.parser").select("img")
+    assert img["alt"] == 'Loss & steps "curve"'
+    assert base64.b64decode(img["src"].split(",", 1)[1]).decode() == svg
+
+
+@pytest.mark.parametrize("svg", ['<svg xmlns="http://www.w3.org/2000/svg"></svg>',
+                                 '<svg xmlns="http://www.w3.org/2000/svg"><dc:title> </dc:title></svg>'],
+                         ids=["no title", "blank title"])
+def test_hook_refuses_a_figure_without_a_title(tmp_path: Path, hook: ModuleType, svg: str) -> None:
+    with pytest.raises(PluginError, match=r"demo\.ipynb: a notebook figure has no title"):
+        rendered(tmp_path, hook, svg_output(svg))
+
+
+def test_hook_refuses_an_image_without_alt_text(tmp_path: Path, hook: ModuleType) -> None:
+    png = base64.b64encode(b"\x89PNG\r\n\x1a\n").decode()
+    cell = nbformat.v4.new_code_cell("plot()", execution_count=1, outputs=[
+        nbformat.v4.new_output("display_data", data={"image/png": png, "text/plain": "<Figure>"}),
+    ])
+    with pytest.raises(PluginError, match=r"demo\.ipynb: a notebook image has no alt text"):
         rendered(tmp_path, hook, cell)
 
 
