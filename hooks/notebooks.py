@@ -18,6 +18,7 @@ Figures are shown as SVG ``<img>`` elements; each takes its alt text from the SV
 mkdocs-jupyter caches executed notebooks keyed on the notebook alone, but their outputs come from
 ``derivations``, so the cache folder is keyed on that package's source too, and on the versions of
 matplotlib (the plots) and torch (the training notebook's check, skipped where torch is missing).
+A notebook that fails is dropped from the cache, so that fixing the machine is enough to fix the build.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
 from mkdocs.structure.files import Files
 from mkdocs.structure.pages import Page
-from mkdocs_jupyter.plugin import NotebookFile
+from mkdocs_jupyter.plugin import NotebookFile, _compute_cache_key
 
 WRAPPER_START = '<div class="jupyter-wrapper">'
 WRAPPER_END = "<!-- jupyter-wrapper -->"
@@ -129,7 +130,11 @@ def on_page_content(content: str, page: Page, **kwargs) -> str:
     body = content[start:end + len(WRAPPER_END)]
     tail = TAIL_STYLE.sub("", content[end + len(WRAPPER_END):])
 
-    _fail_on_stderr(body, where)
+    try:
+        _fail_on_stderr(body, where)
+    except PluginError:
+        _forget(page, kwargs.get("config"))
+        raise
     body = CLIPBOARD.sub("", body)
     body = CODE.sub(r'<div class="language-\1 highlight"><pre><code>\2</code></pre></div>', body)
     # nbconvert slugifies Chinese headings to nothing; give them the ids the page's table of contents
@@ -158,6 +163,16 @@ def _fail_on_stderr(body: str, where: str) -> None:
     if m:
         text = html.unescape(re.sub(r"<[^>]+>", "", m[1])).strip()
         raise PluginError(f"{where}: a notebook cell raised or wrote to stderr:\n{text[-2000:]}")
+
+
+def _forget(page: Page, config: MkDocsConfig | None) -> None:
+    """Drop a failed run from mkdocs-jupyter's cache: the failure may come from the machine (a missing
+    font or package) and the cache key cannot see it being fixed, so the next build runs it again."""
+    if config is None:
+        return
+    jupyter = config.plugins["mkdocs-jupyter"].config
+    key = _compute_cache_key(page.file.abs_src_path, jupyter, jupyter["execute"])
+    Path(jupyter["cache_dir"], f"{key}.json").unlink(missing_ok=True)
 
 
 def _image_alt(body: str, where: str) -> str:

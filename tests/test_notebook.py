@@ -311,6 +311,29 @@ def test_hook_fails_on_a_cell_that_raised(tmp_path: Path, hook: ModuleType) -> N
         rendered(tmp_path, hook, cell)
 
 
+def test_hook_drops_a_failed_run_from_the_cache(tmp_path: Path, hook: ModuleType) -> None:
+    """A notebook that failed for want of a font must run again once the font is installed."""
+    from mkdocs_jupyter.plugin import Plugin, _compute_cache_key
+
+    jupyter = Plugin()
+    jupyter.load_config({"execute": True, "cache_dir": str(tmp_path / "cache")})
+    path = tmp_path / "demo.ipynb"
+    cell = nbformat.v4.new_code_cell("1 / 0", execution_count=1, outputs=[
+        nbformat.v4.new_output("error", ename="ZeroDivisionError", evalue="division by zero",
+                               traceback=["ZeroDivisionError: division by zero"]),
+    ])
+    nbformat.write(nbformat.v4.new_notebook(cells=[cell]), path)
+    cached = tmp_path / "cache" / f"{_compute_cache_key(str(path), jupyter.config, True)}.json"
+    cached.parent.mkdir()
+    cached.write_text("{}")
+    content = convert.nb2html(str(path), execute=False)
+    file = NotebookFile(File("demo.ipynb", str(tmp_path), str(tmp_path / "site"), True),
+                        use_directory_urls=True, site_dir=str(tmp_path / "site"))
+    config = SimpleNamespace(plugins={"mkdocs-jupyter": jupyter})
+    with pytest.raises(PluginError, match="ZeroDivisionError"):
+        hook.on_page_content(content, page=SimpleNamespace(file=file, toc=[]), config=config)
+    assert not cached.exists()
+
 def svg_output(svg: str) -> nbformat.NotebookNode:
     return nbformat.v4.new_code_cell("show(fig)", execution_count=1, outputs=[
         nbformat.v4.new_output("display_data", data={"image/svg+xml": svg, "text/plain": "<SVG>"}),
