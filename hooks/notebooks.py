@@ -12,15 +12,22 @@ into Material's code-block markup (its colours in both schemes, its copy button)
 on a cell that raised or wrote to stderr, since mkdocs-jupyter runs with ``allow_errors``.
 Layout is in ``docs/assets/notebook.css``.
 
+Figures are shown as SVG ``<img>`` elements; each takes its alt text from the SVG's title (matplotlib's
+``savefig(..., metadata={"Title": ...})``), and an image without one fails the build.
+
 mkdocs-jupyter caches executed notebooks keyed on the notebook alone, but their outputs come from
-``derivations``, so the cache folder is keyed on that package's source too.
+``derivations``, so the cache folder is keyed on that package's source too, and on the versions of
+matplotlib (the plots) and torch (the training notebook's check, skipped where torch is missing).
+A notebook that fails is dropped from the cache, so that fixing the machine is enough to fix the build.
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import html
 import re
+from importlib import metadata
 from pathlib import Path
 
 from mkdocs.config.defaults import MkDocsConfig
@@ -28,7 +35,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
 from mkdocs.structure.files import Files
 from mkdocs.structure.pages import Page
-from mkdocs_jupyter.plugin import NotebookFile
+from mkdocs_jupyter.plugin import NotebookFile, _compute_cache_key
 
 WRAPPER_START = '<div class="jupyter-wrapper">'
 WRAPPER_END = "<!-- jupyter-wrapper -->"
@@ -64,6 +71,14 @@ TAG = re.compile(r"<!--.*?-->|<(/?)([a-zA-Z][\w-]*)\b[^>]*>", re.DOTALL)
 DISPLAY = re.compile(r"<p>\s*\$\$([^$<]+)\$\$\s*</p>")
 INLINE = re.compile(r"\$([^$]+)\$")
 LITERAL = frozenset({"code", "pre", "script", "style"})
+IMAGE = re.compile(r"<img\b[^>]*>")
+SVG_SOURCE = re.compile(r'\bsrc="data:image/svg\+xml;base64,([A-Za-z0-9+/=\s]*)"')
+SVG_TITLE = re.compile(r"<dc:title>(.*?)</dc:title>", re.DOTALL)
+ALT = re.compile(r'\s*\balt="[^"]*"')
+# What nbconvert writes into an image without alt text: no description, and English on every page.
+NO_ALT = 'alt="No description has been provided for this image"'
+# Installed packages the notebooks' output depends on besides derivations.
+ENVIRONMENT = ("matplotlib", "torch")
 
 
 DERIVATIONS = Path(__file__).resolve().parent.parent / "derivations"
@@ -74,8 +89,19 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
     if not _cache_root:
         jupyter = config.plugins["mkdocs-jupyter"].config
         source = hashlib.sha256(b"".join(p.read_bytes() for p in sorted(DERIVATIONS.rglob("*.py"))))
+        source.update(_versions().encode())
         _cache_root.append(f"{jupyter['cache_dir']}/{source.hexdigest()[:16]}")
     return config
+
+
+def _versions() -> str:
+    found = []
+    for name in ENVIRONMENT:
+        try:
+            found.append(f"{name}=={metadata.version(name)}")
+        except metadata.PackageNotFoundError:
+            found.append(f"{name} not installed")
+    return "\n".join(found)
 
 
 @event_priority(-200)
@@ -104,7 +130,11 @@ def on_page_content(content: str, page: Page, **kwargs) -> str:
     body = content[start:end + len(WRAPPER_END)]
     tail = TAIL_STYLE.sub("", content[end + len(WRAPPER_END):])
 
-    _fail_on_stderr(body, where)
+    try:
+        _fail_on_stderr(body, where)
+    except PluginError:
+        _forget(page, kwargs.get("config"))
+        raise
     body = CLIPBOARD.sub("", body)
     body = CODE.sub(r'<div class="language-\1 highlight"><pre><code>\2</code></pre></div>', body)
     # nbconvert slugifies Chinese headings to nothing; give them the ids the page's table of contents
@@ -120,6 +150,7 @@ def on_page_content(content: str, page: Page, **kwargs) -> str:
     # Material names each code block after the nearest id; "cell-id=..." would make its copy button's
     # target an invalid CSS selector.
     body = CELL_ID.sub(r'id="cell-\1"', body)
+    body = _image_alt(body, where)
     return _markdown_math(body, where) + tail
 
 
@@ -132,6 +163,36 @@ def _fail_on_stderr(body: str, where: str) -> None:
     if m:
         text = html.unescape(re.sub(r"<[^>]+>", "", m[1])).strip()
         raise PluginError(f"{where}: a notebook cell raised or wrote to stderr:\n{text[-2000:]}")
+
+
+def _forget(page: Page, config: MkDocsConfig | None) -> None:
+    """Drop a failed run from mkdocs-jupyter's cache: the failure may come from the machine (a missing
+    font or package) and the cache key cannot see it being fixed, so the next build runs it again."""
+    if config is None:
+        return
+    jupyter = config.plugins["mkdocs-jupyter"].config
+    key = _compute_cache_key(page.file.abs_src_path, jupyter, jupyter["execute"])
+    Path(jupyter["cache_dir"], f"{key}.json").unlink(missing_ok=True)
+
+
+def _image_alt(body: str, where: str) -> str:
+    """Each SVG figure's title as its alt text; any image left without one fails the build."""
+
+    def alt(m: re.Match) -> str:
+        img, svg = m[0], SVG_SOURCE.search(m[0])
+        if svg is None:
+            if ALT.search(img) and NO_ALT not in img:
+                return img
+            raise PluginError(f"{where}: a notebook image has no alt text (show figures as SVG with a "
+                              f"title): {img[:80]}")
+        title = SVG_TITLE.search(base64.b64decode(svg[1]).decode("utf-8"))
+        if not title or not title[1].strip():
+            raise PluginError(f"{where}: a notebook figure has no title for its alt text; save it with "
+                              "savefig(..., metadata={'Title': 'what it shows'})")
+        text = html.escape(html.unescape(title[1].strip()))
+        return ALT.sub("", img).replace("<img", f'<img alt="{text}"', 1)
+
+    return IMAGE.sub(alt, body)
 
 
 def _markdown_math(body: str, where: str) -> str:

@@ -40,14 +40,15 @@ MATH_TOKEN = re.compile(r"[A-Za-z]{1,2}(?:_[A-Za-z]+)?")
 
 
 def markdown_sources(lang: str) -> dict[str, str]:
-    """Each page's Markdown in ``lang``, the notebook's Markdown cells included."""
+    """Each page's Markdown in ``lang``, the notebooks' Markdown cells included."""
     pages = {}
     for path in sorted(DOCS.glob("*.md")):
         if path.name.endswith(".en.md") == (lang == "en"):
             pages[path.name] = path.read_text(encoding="utf-8")
-    notebook = DOCS / ("notebook.ipynb" if lang == "zh" else "notebook.en.ipynb")
-    cells = nbformat.read(notebook, as_version=4).cells
-    pages[notebook.name] = "\n\n".join(c.source for c in cells if c.cell_type == "markdown")
+    for notebook in sorted(DOCS.glob("*.ipynb")):
+        if notebook.name.endswith(".en.ipynb") == (lang == "en"):
+            cells = nbformat.read(notebook, as_version=4).cells
+            pages[notebook.name] = "\n\n".join(c.source for c in cells if c.cell_type == "markdown")
     return pages
 
 
