@@ -101,6 +101,21 @@ def test_the_pages_pass_and_every_changed_number_is_named(site_dir: Path, topic:
     assert counts[0] == counts[1], f"the two languages check {counts} numbers"
 
 
+@pytest.mark.parametrize("topic", TOPICS)
+def test_a_changed_data_entry_is_a_mismatch(site_dir: Path, topic: str) -> None:
+    """Each entry a block names, moved one row or column either way (to a neighbour, or out of range),
+    is a mismatch: the label, the bounds or the recomputed entry no longer agree."""
+    for rel, (soup, keys) in pages_of(site_dir, topic).items():
+        for b in soup.select(f'div.worked[data-example="{topic}"][data-entry]'):
+            original = b["data-entry"]
+            i, j = map(int, original.split(","))
+            for moved in {(i + 1, j), (i - 1, j), (i, j + 1), (i, j - 1)}:
+                b["data-entry"] = ",".join(map(str, moved))
+                errors = verify_page(rel, soup, keys)[1]
+                assert errors, f"{rel}: {b['data-quantity']} with data-entry {moved} instead of {original}"
+            b["data-entry"] = original
+
+
 def _hook(name: str):
     sys.path.insert(0, str(ROOT / "hooks"))
     try:
