@@ -154,10 +154,22 @@ def malformed(A: np.ndarray) -> dict[str, np.ndarray]:
                                         otypes=[object])(A)}
     if not logs:
         for how, v in (("an entry of 0", 0), ("a large entry", A.flat[0] + 10),
-                       ("a fraction", A.flat[0] + Fraction(1, 2))):
+                       ("a negative entry", -abs(A.flat[0]) - 1), ("a fraction", A.flat[0] + Fraction(1, 2))):
             out[how] = A.copy()
             out[how].flat[0] = v
     return {how: B for how, B in out.items() if B.size and (B.shape != A.shape or not np.array_equal(B, A))}
+
+
+def allowed(topic: str, q: str, A: np.ndarray, example) -> bool:
+    """Whether the values of a labels or targets input are in their range: class indices 1..K, BCE
+    targets in [0, 1]. (An input out of range must be named as such, not only through its results.)"""
+    values = [v for v in A.flat if not isinstance(v, Ln)]
+    if q == "labels":
+        K = example.quantities["Z"].value.shape[1]
+        return all(v == int(v) and 1 <= v <= K for v in values)
+    if (topic, q) == ("bce", "y"):
+        return all(0 <= v <= 1 for v in values)
+    return True
 
 
 @pytest.mark.parametrize("topic", TOPICS)
@@ -175,3 +187,5 @@ def test_a_malformed_input_is_a_mismatch(topic: str) -> None:
             _, (_, errors) = shown_page(topic, lambda n, name, s, q=q, A=A:
                                         Shown(s.lhs, A, s.entry) if not n and name == q else s)
             assert errors, f"{topic}: {q} with {how} passes verify"
+            if not allowed(topic, q, A, example):
+                assert any(f"({topic}): {q}: " in e for e in errors), (topic, q, how, errors)
