@@ -1,0 +1,41 @@
+"""Each topic's page example is the one its prose was written for.
+
+The prose describes its example without typing its numbers (a zero in ReLU's Z, logarithms chosen so
+that every value is exact, a label that is not the likeliest class), and verify checks every number
+it shows. A changed default input would still be checked, but could silently contradict the prose:
+so the defaults are pinned here, and changing a page's example is a deliberate edit of both.
+"""
+
+from __future__ import annotations
+
+import inspect
+from fractions import Fraction as F
+
+import pytest
+
+from derivations.topics import TOPICS, topic
+from derivations.values import Ln
+
+PAGE_INPUTS = {
+    "linear": {"X": ((-1, 2, -2), (3, 1, -1)), "W": ((3, 3, 2, 1), (-2, -1, -1, 1), (-2, 3, 4, 5)),
+               "G": ((1, 2, -1, 1), (-1, 2, 1, -1))},
+    "affine": {"X": ((2, 1), (-1, 1), (1, -1)), "W": ((3, 1, 2, 1), (-1, 1, -1, 3)), "b": ((1, 2, 1, -3),),
+               "G": ((-2, 1, -3, 2), (-2, 2, -1, 1), (1, 2, 2, -2))},
+    "relu": {"Z": ((3, -1, 0), (-2, F(1, 2), 2)), "G": ((2, -3, 5), (4, -1, 3))},
+    "sigmoid": {"Z": ((Ln(3), Ln(F(1, 2)), Ln(1)), (Ln(F(1, 5)), Ln(4), Ln(F(3, 2)))),
+                "G": ((4, -3, 2), (-6, 5, 10))},
+    "tanh": {"Z": ((Ln(2), Ln(F(1, 3)), Ln(F(3, 2))), (Ln(F(1, 5)), Ln(4), Ln(F(1, 7)))),
+             "G": ((5, -3, 13), (-2, 17, 25))},
+    "gelu": {"Z": ((-2, -1, F(-1, 4)), (F(1, 2), F(3, 2), 3)), "G": ((3, -2, 5), (-4, 6, -1))},
+    "mse": {"Yhat": ((2, 0, 1, -1), (F(1, 2), 3, -2, 1), (0, 1, F(5, 2), 2)),
+            "Y": ((1, 2, F(1, 2), 2), (2, 1, -1, F(3, 2)), (-3, F(-1, 2), 0, F(9, 2))), "G": ((1,),)},
+    "softmax_ce": {"Z": ((Ln(1), Ln(2), Ln(3)), (Ln(5), Ln(F(1, 2)), Ln(F(3, 2)))), "labels": ((3,), (2,)),
+                   "G": ((1,),)},
+    "bce": {"z": ((Ln(3),), (Ln(F(1, 2)),), (Ln(4),)), "y": ((1,), (F(1, 4),), (0,)), "G": ((1,),)},
+}
+
+
+@pytest.mark.parametrize("name", TOPICS)
+def test_the_page_example_is_the_one_its_prose_describes(name: str) -> None:
+    defaults = {k: p.default for k, p in inspect.signature(topic(name).worked_example).parameters.items()}
+    assert defaults == PAGE_INPUTS[name]
