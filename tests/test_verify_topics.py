@@ -148,7 +148,8 @@ def malformed(A: np.ndarray) -> dict[str, np.ndarray]:
     """An input matrix transposed, cut short, widened, of another kind, or with one entry changed."""
     A = A.astype(object)
     logs = isinstance(A.flat[0], Ln)
-    out = {"transposed": A.T, "one row less": A[:-1], "one column less": A[:, :-1],
+    out = {"transposed": A.T, "one row less": A[:-1], "one row more": np.vstack([A, A[-1:]]),
+           "one column less": A[:, :-1],
            "one column more": np.hstack([A, A[:, -1:]]),
            "another kind": np.vectorize(lambda v: Fraction(v.arg) if logs else Ln(Fraction(abs(v) + 1)),
                                         otypes=[object])(A)}

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from derivations.verify import Mismatch, Page
+from derivations.verify import Mismatch, Page, subscript
 from derivations.verify.exact import shape, transpose
 
 DL = "(∂L)/(∂{})"
@@ -33,7 +33,7 @@ def check(p: Page) -> None:
     p.expect_matrix("dW", [DL.format("W"), "X^{T}G"], dW)
     p.expect_matrix("db", [DL.format("b"), f"1_{{{M}}}^{{T}}G"], db)
     _, j = p.entry("db_entry", (1, N))
-    sub = f"m{j}" if j < 10 else f"m,{j}"
+    sub = subscript("m", j)
     total = p.expect_sum("db_entry", [DL.format(f"b_{{{j}}}"), f"∑_{{m=1}}^{{{M}}}g_{{{sub}}}"],
                          [G[m][j - 1] for m in range(M)], f"[1,{j}]")
     p.expect("db_entry", total, db[0][j - 1], f"[1,{j}] total against dL/db")

@@ -12,7 +12,7 @@ from __future__ import annotations
 from decimal import Decimal, localcontext
 from fractions import Fraction
 
-from derivations.verify import Mismatch, Page, html
+from derivations.verify import Mismatch, Page, html, subscript
 from derivations.verify.exact import PRECISION, ln, shape
 
 DL = "(∂{})/(∂{})"
@@ -44,7 +44,7 @@ def check(p: Page) -> None:
         L = -sum((ln(P[m][y[m]]) for m in range(M)), Decimal(0)) / M
     p.expect_scalar("L", ["L", f"(1)/({M})∑_{{m=1}}^{{{M}}}l_{{m}}"], L)
     _, j = p.entry("dl_entry", (1, K))
-    sub = f"1{j}" if j < 10 else f"1,{j}"
+    sub = subscript(1, j)
     pairs = [(-1 / P[0][k] if k == y[0] else Fraction(0), P[0][k] * (int(k == j - 1) - P[0][j - 1]))
              for k in range(K)]
     total_shown = p.expect_terms("dl_entry", [DL.format("l_{1}", f"z_{{{sub}}}"),
