@@ -50,5 +50,23 @@ def test_a_bias_of_another_shape_is_never_broadcast(b, message: str) -> None:
 
 
 def test_backward_names_a_wrong_G() -> None:
-    with pytest.raises(ValueError, match=r"G has shape \(2, 2\) but Y = X W \+ b has shape \(3, 2\)"):
-        affine.backward(np.ones((3, 2)), np.ones((2, 2)), np.ones((1, 2)), np.ones((2, 2)))
+    with pytest.raises(ValueError, match=r"G has shape \(2, 2\) but Y = X W \+ b has shape \(3, 4\)"):
+        affine.backward(np.ones((3, 2)), np.ones((2, 4)), np.ones((1, 4)), np.ones((2, 2)))
+
+
+@pytest.mark.parametrize("N", [1, 2, 3, 4, 5])
+def test_the_bias_entry_written_out_is_the_middle_column(N: int) -> None:
+    """The page expands column (N + 1) // 2 of the batch sum: the middle one, the right of two."""
+    ex = affine.worked_example([[1], [2]], [list(range(1, N + 1))], [[1] * N], [[1] * N, [2] * N])
+    assert ex.quantities["db_entry"].entry == (1, (N + 1) // 2)
+
+
+def test_exercises_have_distinct_sizes_and_no_zero_result() -> None:
+    """As its docstring says: sizes 2, 3 and 4 in some order, and no 0 in Y, dX, dW or db, which could
+    hide a wrong product; over many seeds."""
+    for seed in range(40):
+        a = {k: np.array(v) for k, v in affine.exercise(np.random.default_rng(seed)).items()}
+        (M, D), N = a["X"].shape, a["W"].shape[1]
+        assert sorted((M, D, N)) == [2, 3, 4] and a["b"].shape == (1, N) and a["G"].shape == (M, N)
+        for result in (a["X"] @ a["W"] + a["b"], a["G"] @ a["W"].T, a["X"].T @ a["G"], a["G"].sum(axis=0)):
+            assert (result != 0).all(), seed
