@@ -8,6 +8,7 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
+from derivations import exercises
 from derivations.gradcheck import check_grads, check_topic
 from derivations.topics import bce
 from derivations.values import PRECISION, Ln
@@ -127,3 +128,20 @@ def test_the_page_describes_the_default_example() -> None:
     q = bce.worked_example().quantities
     assert q["y"].value.ravel().tolist() == [1, Fraction(1, 4), 0]
     assert sorted(z.arg > 1 for z in q["z"].value.ravel()) == [False, True, True]
+
+
+def test_exercises_take_new_logits_and_stay_exact() -> None:
+    """Each exercise's logits ``ln a`` are new, on both sides of 0 and never opposite; targets hard and
+    soft; ``σ`` and the gradient are exact and no gradient entry is 0; the losses are shown to 4 places."""
+    page = bce.worked_example().quantities["z"].value
+    drawn = [exercises.example("bce", n).quantities for n in (1, 2)]
+    for q in drawn:
+        a = [z.arg for z in q["z"].value.flat]
+        y = list(q["y"].value.flat)
+        assert not np.array_equal(q["z"].value, page)
+        assert min(a) < 1 < max(a) and len({min(v, 1 / v) for v in a}) == len(a)
+        assert {0, 1} & set(y) and set(y) - {0, 1}
+        assert list(q["sigma"].value.flat) == [v / (1 + v) for v in a]
+        assert all(isinstance(g, Fraction) and g != 0 for g in q["dz"].value.flat)
+        assert q["L"].value.places == 4 and all(v.places == 4 for v in q["ell"].value.flat)
+    assert not np.array_equal(drawn[0]["z"].value, drawn[1]["z"].value)

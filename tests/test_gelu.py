@@ -11,6 +11,7 @@ import mpmath
 import numpy as np
 import pytest
 
+from derivations import exercises
 from derivations.gradcheck import check_topic
 from derivations.topics import gelu
 from derivations.values import Ln, places
@@ -128,3 +129,19 @@ def test_bad_inputs_are_named(backward, args: tuple, error: type, message: str) 
 def test_the_worked_example_refuses_floats() -> None:
     with pytest.raises(TypeError, match="worked examples show exact numbers: G holds floats"):
         gelu.worked_example([[1]], [[0.5]])
+
+
+def test_exercises_take_new_rationals_shown_to_four_places() -> None:
+    """Each exercise's ``Z`` is new, has no 0 and no two opposite entries, has an entry where GELU falls
+    (below the zero of GELU', about -0.7518) and a positive one; every value is shown to 4 places and
+    no derivative or gradient entry rounds to 0."""
+    page = gelu.worked_example().quantities["Z"].value
+    drawn = [exercises.example("gelu", n).quantities for n in (1, 2)]
+    assert not np.array_equal(drawn[0]["Z"].value, drawn[1]["Z"].value)
+    for q in drawn:
+        Z = list(q["Z"].value.flat)
+        assert not np.array_equal(q["Z"].value, page)
+        assert len({abs(z) for z in Z}) == len(Z) and 0 not in Z
+        assert min(Z) < Fraction(-7518, 10_000) and max(Z) > 0
+        assert all(places(q[k].value) == 4 for k in ("Phi", "A", "dA", "dZ", "A_tanh", "dA_tanh", "dZ_tanh"))
+        assert all(v.shown() != 0 for k in ("dA", "dZ", "dA_tanh", "dZ_tanh") for v in q[k].value.flat)

@@ -7,6 +7,7 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
+from derivations import exercises
 from derivations.gradcheck import check_topic
 from derivations.topics import mse
 
@@ -77,3 +78,18 @@ def test_a_bad_upstream_gradient_is_named(G, message: str) -> None:
 def test_the_page_describes_the_default_sizes() -> None:
     """The page's prose explains why M = 3 and N = 4; the defaults must still be those sizes."""
     assert mse.worked_example().quantities["Yhat"].value.shape == (3, 4)
+
+
+def test_exercises_take_new_exact_numbers_with_distinct_factors() -> None:
+    """Each exercise has other numbers than the page, ``M != N``, both at least 3 (so ``2/MN``, ``2/M``,
+    ``1/M`` and ``1/MN`` differ), no entry of ``E`` 0, and exact results."""
+    page = mse.worked_example().quantities["Yhat"].value
+    drawn = [exercises.example("mse", n).quantities for n in (1, 2)]
+    for q in drawn:
+        E = q["E"].value
+        M, N = E.shape
+        assert not np.array_equal(q["Yhat"].value, page)
+        assert min(M, N) >= 3 and M != N and (E != 0).all() and "G" not in q
+        assert q["L"].value == sum(e * e for e in E.flat) / Fraction(M * N)
+        assert all(isinstance(v, (int, np.integer, Fraction)) for v in q["dYhat"].value.flat)
+    assert not np.array_equal(drawn[0]["Yhat"].value, drawn[1]["Yhat"].value)

@@ -1,7 +1,8 @@
 """The topic registry is the one list of topics, and every part of a topic exists for exactly those topics.
 
-A topic ``t`` is: ``derivations/topics/t.py``, ``derivations/verify/checks/t.py``, ``tests/steps/test_t.py``,
-``docs/t.md`` with ``docs/t.en.md``, and the command ``python -m derivations t``.
+A topic ``t`` is: ``derivations/topics/t.py`` (with ``exercise(rng)``), ``derivations/verify/checks/t.py``,
+``tests/steps/test_t.py``, ``docs/t.md`` with ``docs/t.en.md`` (each ending with exercises), and the command
+``python -m derivations t``.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from derivations import exercises
 from derivations.cli import parser
 from derivations.topics import TOPICS, topic
 
@@ -59,6 +61,23 @@ def test_one_signature_for_every_topic(name: str) -> None:
     assert list(example) == [*inputs, "G"]
     assert all(p.default is not inspect.Parameter.empty for p in example.values())
     assert module.worked_example().topic == name
+
+
+WHY = "\N{FULLWIDTH LEFT PARENTHESIS}为什么\N{FULLWIDTH RIGHT PARENTHESIS}"
+EXERCISES = {"docs/{}.md": ("## 练习", WHY, "<summary>答案</summary>"),
+             "docs/{}.en.md": ("## Exercises", "(why)", "<summary>Answer</summary>")}
+
+
+@pytest.mark.parametrize("name", TOPICS)
+def test_every_topic_has_exercises_on_both_pages(name: str) -> None:
+    """exercise(rng) draws new inputs for worked_example; both pages have exercises with folded answers
+    that show them, and a question asking why."""
+    assert callable(getattr(topic(name), "exercise", None)), f"topic {name} defines no exercise(rng)"
+    assert exercises.example(name, 1).topic == name
+    for pattern, marks in EXERCISES.items():
+        text = (ROOT / pattern.format(name)).read_text(encoding="utf-8")
+        missing = [m for m in (*marks, f"{{{{ {name}@1.") if m not in text]
+        assert not missing, f"{pattern.format(name)} lacks {missing}"
 
 
 CHECK_MODULES = sorted((ROOT / "derivations/verify/checks").glob("*.py"))

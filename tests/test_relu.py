@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from derivations import exercises
 from derivations.gradcheck import check_topic
 from derivations.topics import relu
 from derivations.values import Ln
@@ -103,3 +104,17 @@ def test_bad_inputs_are_named(args: tuple, error: type, message: str) -> None:
 def test_the_worked_example_refuses_floats() -> None:
     with pytest.raises(TypeError, match="worked examples show exact numbers: Z holds floats"):
         relu.worked_example([[0.5]], [[1]])
+
+
+def test_exercises_take_new_exact_numbers_with_a_corner() -> None:
+    """Each exercise has other numbers than the page and the other exercise; its ``Z`` has one 0 and a
+    negative entry, and a positive last entry, so the chain-rule sum shown for it is not 0."""
+    page = relu.worked_example().quantities["Z"].value
+    drawn = [exercises.example("relu", n).quantities for n in (1, 2)]
+    assert not np.array_equal(drawn[0]["Z"].value, drawn[1]["Z"].value)
+    for q in drawn:
+        Z = q["Z"].value
+        assert not np.array_equal(Z, page)
+        assert (Z == 0).sum() == 1 and (Z < 0).any() and Z[-1, -1] > 0
+        assert q["dZ_sum"].value.total != 0 and q["dZ_entry"].value.total == 0
+        assert all(isinstance(v, (int, np.integer, Fraction)) for v in q["dZ"].value.flat)

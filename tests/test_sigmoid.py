@@ -8,6 +8,7 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
+from derivations import exercises
 from derivations.gradcheck import check_topic
 from derivations.topics import sigmoid
 from derivations.values import Ln
@@ -105,3 +106,17 @@ def test_a_logarithm_needs_a_positive_argument() -> None:
 def test_the_worked_example_refuses_floats() -> None:
     with pytest.raises(TypeError, match="Z holds floats; use integers or fractions such as 1/2, or log"):
         sigmoid.worked_example([[0.5]], [[1]])
+
+
+def test_exercises_take_new_logarithms_and_stay_exact() -> None:
+    """Each exercise's ``z = ln r`` are new, distinct and pairwise not reciprocal, so ``σ = r / (1 + r)``
+    and ``σ' = r / (1 + r)^2`` are exact and no two slopes are equal; no gradient entry is 0."""
+    page = [z.arg for z in sigmoid.worked_example().quantities["Z"].value.flat]
+    drawn = [exercises.example("sigmoid", n).quantities for n in (1, 2)]
+    for q in drawn:
+        r = [z.arg for z in q["Z"].value.flat]
+        assert r != page and len({min(a, 1 / a) for a in r}) == len(r)
+        assert list(q["A"].value.flat) == [a / (1 + a) for a in r]
+        assert list(q["dA"].value.flat) == [a / (1 + a) ** 2 for a in r]
+        assert all(isinstance(v, Fraction) and v != 0 for v in q["dZ"].value.flat)
+    assert [z.arg for z in drawn[0]["Z"].value.flat] != [z.arg for z in drawn[1]["Z"].value.flat]

@@ -11,6 +11,7 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
+from derivations import exercises
 from derivations.gradcheck import check_grads, check_topic
 from derivations.topics import softmax_ce
 from derivations.values import PRECISION, Ln
@@ -154,3 +155,21 @@ def test_the_page_describes_the_default_example() -> None:
     q = softmax_ce.worked_example().quantities
     assert q["Z"].value.shape == (2, 3) and [z.arg for z in q["Z"].value[0]] == [1, 2, 3]
     assert q["labels"].value.ravel().tolist() == [3, 2] and q["dl_entry"].entry == (1, 1)
+
+
+def test_exercises_take_new_logits_and_stay_exact() -> None:
+    """Each exercise's logits ``ln a`` (integers ``a``) are new and differ within a row, the rows have
+    different sums, ``M != K``; ``P`` and the gradient are exact, no gradient entry is 0, every row
+    of it sums to 0, and ``L`` is shown to 4 places."""
+    page = softmax_ce.worked_example().quantities["Z"].value
+    drawn = [exercises.example("softmax_ce", n).quantities for n in (1, 2)]
+    for q in drawn:
+        A = np.vectorize(lambda z: z.arg, otypes=[object])(q["Z"].value)
+        M, K = A.shape
+        assert not np.array_equal(q["Z"].value, page) and M != K
+        assert all(a.denominator == 1 for a in A.flat) and all(len(set(row)) == K for row in A)
+        assert len(set(A.sum(axis=1))) == M and len(set(q["labels"].value.flat)) > 1
+        assert all(isinstance(p, Fraction) for p in q["P"].value.flat)
+        dZ = q["dZ"].value
+        assert (dZ != 0).all() and all(sum(row) == 0 for row in dZ)
+        assert q["L"].value.places == 4

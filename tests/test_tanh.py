@@ -8,6 +8,7 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
+from derivations import exercises
 from derivations.gradcheck import check_topic
 from derivations.topics import sigmoid, tanh
 from derivations.values import Ln
@@ -91,3 +92,18 @@ def test_bad_inputs_are_named(args: tuple, error: type, message: str) -> None:
     with pytest.raises(error) as info:
         tanh.backward(*args)
     assert message in str(info.value)
+
+
+def test_exercises_take_new_logarithms_and_stay_exact() -> None:
+    """Each exercise's ``z = ln r`` are new, none is ``ln 1`` and no two are reciprocals, so
+    ``tanh = (r^2 - 1) / (r^2 + 1)`` is exact, never 0, and no two entries share ``|tanh|``."""
+    page = [z.arg for z in tanh.worked_example().quantities["Z"].value.flat]
+    drawn = [exercises.example("tanh", n).quantities for n in (1, 2)]
+    for q in drawn:
+        r = [z.arg for z in q["Z"].value.flat]
+        assert r != page and 1 not in r
+        t = list(q["A"].value.flat)
+        assert t == [(a * a - 1) / (a * a + 1) for a in r] and len({abs(v) for v in t}) == len(t)
+        assert list(q["dA"].value.flat) == [1 - v * v for v in t]
+        assert all(isinstance(v, Fraction) and v != 0 for v in q["dZ"].value.flat)
+    assert [z.arg for z in drawn[0]["Z"].value.flat] != [z.arg for z in drawn[1]["Z"].value.flat]

@@ -163,3 +163,27 @@ def _inputs(z: object, y: object) -> tuple[np.ndarray, np.ndarray]:
     _shapes(z, y)
     _targets(y)
     return z.astype(np.float64), y.astype(np.float64)
+
+
+def exercise(rng: np.random.Generator) -> dict[str, object]:
+    """Inputs for an exercise: 3 or 4 logits ``ln a`` on both sides of 1 (so both branches of
+    ``max(z, 0)`` and ``|z|`` are used), no two equal or opposite; targets with at least one hard and
+    one soft, and ``sigma(z_m) != y_m`` for every sample, so no gradient entry is 0. ``G`` is 1.
+
+    Examples
+    --------
+    >>> a = exercise(np.random.default_rng(0))
+    >>> all(z.arg / (1 + z.arg) != t for (z,), (t,) in zip(a["z"], a["y"]))
+    True
+    """
+    M = int(rng.integers(3, 5))
+    logits = [2, 3, 4, 5, Fraction(1, 2), Fraction(1, 3), Fraction(1, 4), Fraction(1, 5), Fraction(3, 2),
+              Fraction(2, 3)]
+    targets = [0, 1, Fraction(1, 4), Fraction(1, 3), Fraction(1, 2), Fraction(2, 3), Fraction(3, 4)]
+    while True:
+        a = [Fraction(logits[k]) for k in rng.permutation(len(logits))[:M]]
+        y = [targets[k] for k in rng.integers(len(targets), size=M)]
+        if (min(a) < 1 < max(a) and len({min(v, 1 / v) for v in a}) == M
+                and {0, 1} & set(y) and set(y) - {0, 1}
+                and all(v / (1 + v) != t for v, t in zip(a, y, strict=True))):
+            return {"z": [[Ln(v)] for v in a], "y": [[t] for t in y], "G": [[1]]}

@@ -187,3 +187,26 @@ def worked_example(Z: object = ((-2, -1, Fraction(-1, 4)), (Fraction(1, 2), Frac
             "dZ_tanh": Shown(r"G \odot \operatorname{GELU}_{\tanh}'(Z)", shown(backward_tanh(Z, G)[0])),
         },
     )
+
+
+def exercise(rng: np.random.Generator) -> dict[str, object]:
+    """Inputs for an exercise: a 2 x 3 or 3 x 2 ``Z`` of quarters, halves and integers, shown rounded as on
+    the page.
+
+    The magnitudes are distinct, so no entry is 0 or the negative of another; at least one entry is
+    at most -1, where GELU falls, and at least one is positive. ``G`` holds distinct non-zero integers.
+
+    Examples
+    --------
+    >>> Z = [z for row in exercise(np.random.default_rng(0))["Z"] for z in row]
+    >>> min(Z) <= -1 < 0 < max(Z) and len({abs(z) for z in Z}) == len(Z)
+    True
+    """
+    M, N = (int(k) for k in rng.permutation([2, 3]))
+    sizes = [Fraction(1, 4), Fraction(1, 2), 1, Fraction(3, 2), 2, Fraction(5, 2), 3]
+    while True:
+        Z = [sizes[k] * (1 if rng.integers(2) else -1) for k in rng.permutation(len(sizes))[:M * N]]
+        if min(Z) <= -1 and max(Z) > 0:
+            break
+    G = [int(g) for g in rng.permutation([g for g in range(-6, 7) if g])[:M * N]]
+    return {"Z": [Z[m * N:(m + 1) * N] for m in range(M)], "G": [G[m * N:(m + 1) * N] for m in range(M)]}

@@ -127,3 +127,22 @@ def _inputs(*arrays: object) -> tuple[np.ndarray, ...]:
         raise ValueError(f"Y has shape {Y.shape} but Yhat has shape {Yhat.shape}; the squared error "
                          "compares them entry by entry, nothing is broadcast")
     return named
+
+
+def exercise(rng: np.random.Generator) -> dict[str, object]:
+    """Inputs for an exercise: ``M x N`` of 3 x 4 or 4 x 3, integers and halves from -3 to 3, no entry of
+    ``E = Yhat - Y`` 0, so (as on the page) every coefficient mistake changes every gradient entry.
+    ``G`` is 1: the loss is at the top.
+
+    Examples
+    --------
+    >>> a = exercise(np.random.default_rng(0))
+    >>> bool(np.all(np.array(a["Yhat"], dtype=object) != np.array(a["Y"], dtype=object)))
+    True
+    """
+    M, N = (int(k) for k in rng.permutation([3, 4]))
+    pool = [*range(-3, 4), Fraction(-1, 2), Fraction(1, 2), Fraction(3, 2), Fraction(5, 2)]
+    while True:
+        Yhat, Y = ([[pool[k] for k in row] for row in rng.integers(len(pool), size=(M, N))] for _ in "ab")
+        if all(p != t for prow, trow in zip(Yhat, Y, strict=True) for p, t in zip(prow, trow, strict=True)):
+            return {"Yhat": Yhat, "Y": Y, "G": [[1]]}

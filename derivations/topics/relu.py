@@ -116,3 +116,25 @@ def worked_example(Z: object = ((3, -1, 0), (-2, Fraction(1, 2), 2)),
                                         scalar(dZ[ki - 1, kj - 1])), (ki, kj)),
         },
     )
+
+
+def exercise(rng: np.random.Generator) -> dict[str, object]:
+    """Inputs for an exercise: a 2 x 3 or 3 x 2 ``Z`` of distinct halves and integers with one 0 (the
+    corner) and at least one negative entry, its last entry positive, so the chain-rule sum shown for it
+    is not 0; ``G`` of distinct non-zero integers.
+
+    Examples
+    --------
+    >>> Z = np.array(exercise(np.random.default_rng(0))["Z"], dtype=object)
+    >>> bool((Z == 0).sum() == 1 and (Z < 0).any() and Z[-1, -1] > 0)
+    True
+    """
+    M, N = (int(k) for k in rng.permutation([2, 3]))
+    pool = [-3, -2, -1, Fraction(-1, 2), Fraction(1, 2), 1, 2, 3]
+    while True:
+        Z = [pool[k] for k in rng.permutation(len(pool))[:M * N - 1]]
+        if Z[-1] > 0 and min(Z) < 0:
+            break
+    Z.insert(int(rng.integers(M * N - 1)), 0)
+    G = [int(g) for g in rng.permutation([g for g in range(-6, 7) if g])[:M * N]]
+    return {"Z": [Z[m * N:(m + 1) * N] for m in range(M)], "G": [G[m * N:(m + 1) * N] for m in range(M)]}

@@ -121,3 +121,23 @@ def worked_example(Z: object = ((Ln(Fraction(3)), Ln(Fraction(1, 2)), Ln(Fractio
                               Expansion(((g, d),), total), (i, j)),
         },
     )
+
+
+def exercise(rng: np.random.Generator) -> dict[str, object]:
+    """Inputs for an exercise: a 2 x 3 or 3 x 2 ``Z`` of logarithms ``ln r``, so every result is exact.
+
+    The ``r`` are distinct and no two are reciprocals (each is drawn from ``1`` and numbers above 1,
+    then inverted or not), so no two derivatives are equal; ``G`` holds distinct non-zero integers.
+
+    Examples
+    --------
+    >>> r = [z.arg for row in exercise(np.random.default_rng(0))["Z"] for z in row]
+    >>> len({min(a, 1 / a) for a in r}) == len(r)
+    True
+    """
+    M, N = (int(k) for k in rng.permutation([2, 3]))
+    above = [1, 2, 3, 4, 5, Fraction(3, 2), Fraction(5, 2), Fraction(4, 3)]
+    r = [above[k] if rng.integers(2) else 1 / Fraction(above[k]) for k in rng.permutation(len(above))[:M * N]]
+    G = [int(g) for g in rng.permutation([g for g in range(-6, 7) if g])[:M * N]]
+    return {"Z": [[Ln(Fraction(a)) for a in r[m * N:(m + 1) * N]] for m in range(M)],
+            "G": [G[m * N:(m + 1) * N] for m in range(M)]}

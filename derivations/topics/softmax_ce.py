@@ -179,3 +179,24 @@ def _inputs(Z: object, labels: object) -> tuple[np.ndarray, np.ndarray]:
     """Validate ``Z`` (real, computed in float64) and ``labels`` (one-based, returned 0-based)."""
     Z = matrix("Z", Z).astype(np.float64)
     return Z, class_labels("labels", labels, *Z.shape)
+
+
+def exercise(rng: np.random.Generator) -> dict[str, object]:
+    """Inputs for an exercise: ``M x K`` of 3 x 2 or 2 x 4, logits ``ln a`` with integers ``a`` from 1 to 6.
+
+    The logits of a row differ, every row has its own sum (so its own log-sum-exp), and the labels
+    are not all one class. ``G`` is 1: the loss is at the top.
+
+    Examples
+    --------
+    >>> a = exercise(np.random.default_rng(0))
+    >>> len({sum(z.arg for z in row) for row in a["Z"]}) == len(a["Z"])
+    True
+    """
+    M, K = ((3, 2), (2, 4))[int(rng.integers(2))]
+    while True:
+        A = np.array([rng.permutation(6)[:K] + 1 for _ in range(M)])
+        labels = rng.integers(1, K + 1, size=(M, 1))
+        if len(set(A.sum(axis=1))) == M and len(set(labels.flat)) > 1:
+            return {"Z": [[Ln(Fraction(int(a))) for a in row] for row in A], "labels": labels.tolist(),
+                    "G": [[1]]}
