@@ -77,6 +77,12 @@ def edit(site: Path, page: str, change) -> None:
     path.write_text(str(soup), encoding="utf-8")
 
 
+def edit_every_block(site: Path, blocks: list[Block], change) -> None:
+    """``change(soup, quantity, exercise)`` for every block, each page read and written once."""
+    for page in dict.fromkeys(b[0] for b in blocks):
+        edit(site, page, lambda soup, page=page: [change(soup, q, n) for p, _, n, q in blocks if p == page])
+
+
 def block(soup: BeautifulSoup, quantity: str, exercise: str = "") -> Tag:
     which = f'[data-exercise="{exercise}"]' if exercise else ":not([data-exercise])"
     found = soup.select_one(f'div.worked[data-quantity="{quantity}"]{which}')
@@ -136,20 +142,18 @@ def test_mathml_disagreeing_with_svg_is_caught(blocks, copy: Path) -> None:
 
 @pytest.mark.parametrize("where", ["before", "after"])
 def test_a_duplicate_block_is_caught(blocks, copy: Path, where: str) -> None:
-    for page, _, exercise, q in blocks:
-        def duplicate(soup, q=q, exercise=exercise):
-            b = block(soup, q, exercise)
-            twin = BeautifulSoup(str(b), "html.parser").div
-            (b.insert_before if where == "before" else b.insert_after)(twin)
-        edit(copy, page, duplicate)
+    def duplicate(soup, q, exercise):
+        b = block(soup, q, exercise)
+        twin = BeautifulSoup(str(b), "html.parser").div
+        (b.insert_before if where == "before" else b.insert_after)(twin)
+    edit_every_block(copy, blocks, duplicate)
     errors = mismatches(copy)
     for page, topic, exercise, q in blocks:
         assert f"{page}: shows {key(topic, exercise, q)} 2 times; its source asks for it once" in errors
 
 
 def test_a_deleted_block_is_caught(blocks, copy: Path) -> None:
-    for page, _, exercise, q in blocks:
-        edit(copy, page, lambda soup, q=q, exercise=exercise: block(soup, q, exercise).decompose())
+    edit_every_block(copy, blocks, lambda soup, q, exercise: block(soup, q, exercise).decompose())
     errors = mismatches(copy)
     for page, topic, exercise, q in blocks:
         assert f"{page}: {key(topic, exercise, q)} is in the page source but not on the built page" in errors
