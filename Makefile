@@ -46,6 +46,7 @@ test: install browser lint build
 	$(PY) -m pytest
 
 # Ours against the stock Material + MathJax 3 recipe, measured in one run; writes bench/results.md.
+# Takes 10+ minutes; it appends to docs/linear.md while timing `mkdocs serve` (restored afterwards).
 bench: install browser
 	$(PY) bench/run.py
 

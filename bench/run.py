@@ -2,8 +2,10 @@
 
 Both setups build the same docs; the stock config is derived from mkdocs.yml at run time (our MathJax
 hook dropped, MathJax 3 self-hosted through a theme overlay made of bench/stock/ plus mathjax@3's es5/).
-Each is measured on the FC page (linear/): build times, gzip bytes served, time until all math is
-drawn in headless Chromium, and Lighthouse scores. Writes bench/results.md; exits 0 even if a goal is missed.
+Each is measured on the whole site: cold and warm `mkdocs build --strict`, the `mkdocs serve` rebuild
+after one page is edited (full, and with --dirty), and the largest built page; and on the FC page
+(linear/): gzip bytes served, time until all math is drawn in headless Chromium, and Lighthouse scores.
+Writes bench/results.md; exits 0 even if a goal is missed.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ import os
 import platform
 import re
 import shutil
+import signal
+import socket
 import statistics
 import subprocess
 import sys
@@ -27,27 +31,35 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
+from urllib.request import urlopen
 
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results.md"
-FORMULA_CACHE = ROOT / ".cache" / "mathjax"
+# What a cold build starts without: typeset formulas (hooks/mathjax.py) and executed notebooks
+# (mkdocs-jupyter). jieba's dictionary cache lives in $TMPDIR, which a cold build gets fresh.
+CACHES = (ROOT / ".cache" / "mathjax", ROOT / ".cache" / "mkdocs-jupyter")
 MATHJAX3 = ROOT / "node_modules" / "mathjax3" / "es5"
 STOCK_SCRIPT = "assets/mathjax/tex-mml-chtml.js"  # the file Material's docs use
 CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
 PAGE, LOADS, WARM_BUILDS = "linear/", 5, 3
+EDITED, SERVE_EDITS = ROOT / "docs" / "linear.md", 5  # the page `mkdocs serve` rebuilds, and how often
+EDIT_LIMIT = 180  # seconds for `mkdocs serve` to show one edit
 NO_OFF_HOST = "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1"
 CHROMIUM_ARGS = ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
                  "--disable-dev-shm-usage", "--window-size=1280,900", NO_OFF_HOST)
 GZIP_TYPES = ("text/", "application/javascript", "application/json", "image/svg+xml", "application/xml")
 ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "CHROME_PATH": CHROMIUM}
-SHOWN = {"cold build": "{:.2f} s", "warm build": "{:.2f} s",
+SERVE_MODES = {"serve rebuild": (), "serve rebuild --dirty": ("--dirty",)}
+SHOWN = {"cold build": "{:.2f} s", "warm build": "{:.2f} s", **dict.fromkeys(SERVE_MODES, "{:.2f} s"),
+         "largest page": "{:.0f} KiB", "largest page gzip": "{:.1f} KiB",
          "page bytes": "{:.1f} KiB", "time to math": "{:.0f} ms"}
 Figures = dict[str, dict[str, float]]  # e.g. figure -> setup -> value
 GOALS = {"time to math": 0.3, "page bytes": 0.5, "warm build": 1.5}  # ours/stock must not exceed
+LIMITS = dict.fromkeys(SERVE_MODES, 2.0)  # seconds; ours must stay under
 
 # Injected before any page script; records performance.now() (ms since navigation start) at the first
 # animation frame where all N formulas have a non-empty box, their fonts (if any) have loaded and MathJax
@@ -138,12 +150,12 @@ def stock_config(tmp: Path) -> Path:
     return config
 
 
-def build(config: Path, site: Path) -> float:
-    """Wall time of one `mkdocs build --strict` in a fresh process."""
+def build(config: Path, site: Path, env: dict[str, str] = ENV) -> float:
+    """Wall time of one `mkdocs build --strict` of the whole site in a fresh process."""
     started = time.perf_counter()
     # Not --quiet: it drops the warnings that --strict counts, so a broken link would build "cleanly".
     done = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(config),
-                           "-d", str(site)], cwd=ROOT, env=ENV, capture_output=True, text=True, timeout=300)
+                           "-d", str(site)], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
     elapsed = time.perf_counter() - started
     warnings = [line for line in done.stderr.splitlines() if line.startswith("WARNING")]
     if done.returncode != 0 or warnings:
@@ -152,36 +164,170 @@ def build(config: Path, site: Path) -> float:
 
 
 @contextmanager
-def formula_cache_set_aside() -> Iterator[None]:
-    """Move .cache/mathjax aside so a build is cold; put it back afterwards whatever happens.
+def caches_set_aside() -> Iterator[None]:
+    """Move the CACHES aside so a build is cold; put them back afterwards whatever happens.
 
     Entries the cold build adds are kept, so the warm builds are warm even if docs/ changed lately."""
-    aside = FORMULA_CACHE.with_name(f"mathjax.bench-aside-{os.getpid()}")
-    had_cache = FORMULA_CACHE.exists()
-    if had_cache:
-        FORMULA_CACHE.rename(aside)
+    asides = {c: c.with_name(f"{c.name}.bench-aside-{os.getpid()}") for c in CACHES if c.exists()}
+    for cache, aside in asides.items():
+        cache.rename(aside)
     try:
         yield
     finally:
-        if had_cache:
-            for entry in FORMULA_CACHE.glob("*.html"):
-                if not (aside / entry.name).exists():
-                    entry.replace(aside / entry.name)
-            shutil.rmtree(FORMULA_CACHE, ignore_errors=True)
-            aside.rename(FORMULA_CACHE)
+        for cache, aside in asides.items():
+            keep_new_entries(cache, aside)
+            shutil.rmtree(cache, ignore_errors=True)
+            aside.rename(cache)
+
+
+def keep_new_entries(cache: Path, into: Path) -> None:
+    """Move the files of `cache` that `into` lacks into it (same relative path); skip unfinished writes."""
+    for entry in [e for e in cache.rglob("*") if e.is_file() and e.suffix != ".tmp"]:
+        kept = into / entry.relative_to(cache)
+        if not kept.exists():
+            kept.parent.mkdir(parents=True, exist_ok=True)
+            entry.replace(kept)
+
+
+def cold_build(config: Path, site: Path) -> float:
+    """A build without CACHES and with an empty $TMPDIR, as on a fresh checkout."""
+    with caches_set_aside(), tempfile.TemporaryDirectory(prefix="bench-tmpdir-") as fresh:
+        return build(config, site, {**ENV, "TMPDIR": fresh})
 
 
 def measure_builds(configs: dict[str, Path], tmp: Path) -> tuple[Figures, dict[str, Path]]:
     times: dict[str, dict[str, Any]] = {name: {"warm": []} for name in configs}
     sites = {name: tmp / f"site-{name}-cold" for name in configs}
-    with formula_cache_set_aside():
-        for name, config in configs.items():
-            times[name]["cold"] = build(config, sites[name])
+    for name, config in configs.items():  # stock is cold too: it executes the notebooks as well
+        times[name]["cold"] = cold_build(config, sites[name])
     for i in range(WARM_BUILDS):  # interleaved, so drift on the machine hits both setups alike
         for name, config in configs.items():
             sites[name] = tmp / f"site-{name}-warm{i}"
             times[name]["warm"].append(build(config, sites[name]))
     return {n: {"cold": t["cold"], "warm": statistics.median(t["warm"])} for n, t in times.items()}, sites
+
+
+def formula_count(html: str) -> int:
+    """Formulas on a built page: typeset at build time (ours) or left for MathJax in the browser (stock)."""
+    return html.count("<mjx-container") + html.count('class="arithmatex"')
+
+
+def largest_page(site: Path) -> Path:
+    """The largest HTML file of a built site, as a path relative to the site."""
+    return max(site.rglob("*.html"), key=lambda p: p.stat().st_size).relative_to(site)
+
+
+def page_size(site: Path, page: Path) -> dict[str, float]:
+    """Bytes of one built page, raw and gzipped the way `serve` does, in KiB; and its formulas."""
+    body = (site / page).read_bytes()
+    return {"largest page": len(body) / 1024,
+            "largest page gzip": len(gzip.compress(body, compresslevel=6, mtime=0)) / 1024,
+            "largest page formulas": formula_count(body.decode("utf-8"))}
+
+
+def url(page: Path) -> str:
+    return "/" + page.as_posix().removesuffix("index.html")
+
+
+# --- `mkdocs serve`: seconds from editing one page to the served page showing the edit ---------------
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def fetch(address: str) -> str | None:
+    """The page's HTML, or None while nothing answers; mkdocs serve holds a request until its build ends."""
+    try:
+        with urlopen(address, timeout=EDIT_LIMIT) as response:
+            return response.read().decode("utf-8")
+    except OSError:
+        return None
+
+
+def wait_until(condition: Any, limit: float = 300) -> bool:
+    """Poll until the condition holds (True) or `limit` seconds have passed (False)."""
+    deadline = time.monotonic() + limit
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
+def shows(address: str, marker: str) -> bool:
+    page = fetch(address)
+    return page is not None and marker in page
+
+
+@contextmanager
+def mkdocs_serve(config: Path, flags: tuple[str, ...], log: Path) -> Iterator[str]:
+    """A running `mkdocs serve` on a free port; yields the edited page's address once it is served."""
+    # --dirty warns that navigation may go stale, and mkdocs.yml's `strict: true` would abort on that.
+    strict = ["--no-strict"] if "--dirty" in flags else []
+    command = [sys.executable, "-m", "mkdocs", "serve", "-f", str(config), "-a", f"127.0.0.1:{free_port()}",
+               *flags, *strict]
+    with log.open("w") as out:
+        server = subprocess.Popen(command, cwd=ROOT, env=ENV, stdout=out, stderr=subprocess.STDOUT)
+    address = f"http://{command[command.index('-a') + 1]}/{PAGE}"
+    try:
+        served = wait_until(lambda: server.poll() is not None or fetch(address) is not None)
+        if not served or server.poll() is not None:
+            sys.exit(f"{' '.join(command)} did not serve {address}:\n{log.read_text()[-3000:]}")
+        yield address
+    finally:
+        server.send_signal(signal.SIGINT)  # mkdocs serve's own way to stop; removes its temporary site
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+
+
+@contextmanager
+def restored(source: Path) -> Iterator[bytes]:
+    """The file's bytes; whatever happens, the file has exactly these bytes again afterwards."""
+    original = source.read_bytes()
+    try:
+        yield original
+    finally:
+        source.write_bytes(original)
+
+
+def serve_rebuilds(config: Path, flags: tuple[str, ...], log: Path) -> dict[str, Any]:
+    """Seconds until the served page shows an edit of EDITED, SERVE_EDITS times in one `mkdocs serve`.
+
+    Each edit appends one more HTML comment; the page is restored once the server has stopped. An edit
+    not shown within EDIT_LIMIT counts as infinitely slow and ends the session. The served search index
+    is weighed before and after: Material's search keeps it across --dirty rebuilds."""
+    times: list[float] = []
+    started = time.perf_counter()
+    with restored(EDITED) as original, mkdocs_serve(config, flags, log) as address:
+        up = time.perf_counter() - started
+        search_index = address.removesuffix(PAGE) + "search/search_index.json"
+        index_before = len(fetch(search_index) or "") / 1024
+        text = original
+        for i in range(SERVE_EDITS):
+            marker = f"bench-edit-{os.getpid()}-{i}"
+            text += f"\n\n<!-- {marker} -->\n".encode()
+            edited = time.perf_counter()
+            EDITED.write_bytes(text)
+            if not wait_until(lambda: shows(address, marker), EDIT_LIMIT):  # noqa: B023 (called at once)
+                times += [float("inf")] * (SERVE_EDITS - i)  # the server may still be building: no index
+                break
+            times.append(time.perf_counter() - edited)
+        index_after = len(fetch(search_index) or "") / 1024 if times[-1] < float("inf") else float("nan")
+    return {"median": statistics.median(times), "times": times, "up": up,
+            "index": (index_before, index_after)}
+
+
+def measure_serves(configs: dict[str, Path], tmp: Path) -> dict[str, dict[str, dict[str, Any]]]:
+    """figure -> setup -> serve_rebuilds(...) for a full rebuild and for --dirty."""
+    return {figure: {name: serve_rebuilds(config, flags, tmp / f"serve-{name}{'-'.join(flags)}.log")
+                     for name, config in configs.items()}
+            for figure, flags in SERVE_MODES.items()}
 
 
 # --- local server that gzips like a static host and counts what it sends -----------------------------
@@ -297,28 +443,63 @@ def versions() -> str:
             f"MathJax {npm['mathjax3']} (stock, `{STOCK_SCRIPT}`); Lighthouse {npm['lighthouse']}")
 
 
-def report(rows: Figures, notes: list[str]) -> tuple[str, str]:
+def verdict(figure: str, values: dict[str, float]) -> tuple[str, str | None]:
+    """The goal column of one figure, and what was missed (None if met or if it has no goal)."""
+    ratio = values["ours"] / values["stock"] if values["stock"] else float("nan")
+    if figure in GOALS:
+        goal, met = f"≤ {GOALS[figure]}x", ratio <= GOALS[figure]
+        missed = f"{figure} (ours/stock {ratio:.2f}, goal ≤ {GOALS[figure]})"
+    elif figure in LIMITS:
+        goal, met = f"ours < {LIMITS[figure]:g} s", values["ours"] < LIMITS[figure]
+        missed = f"{figure} (ours {values['ours']:.2f} s, goal < {LIMITS[figure]:g} s)"
+    else:
+        return "", None
+    return f"{goal}: " + ("met" if met else "**MISSED**"), None if met else missed
+
+
+def report(rows: Figures, scope: list[str], notes: list[str]) -> tuple[str, str]:
     """The Markdown results and a one-line verdict on the goals."""
     lines = ["| figure | ours | stock | ours/stock | goal |", "|---|---|---|---|---|"]
     missed = []
     for figure, values in rows.items():
         ratio = values["ours"] / values["stock"] if values["stock"] else float("nan")
-        goal = GOALS.get(figure)
-        verdict = "" if goal is None else f"≤ {goal}x: " + ("met" if ratio <= goal else "**MISSED**")
-        if goal is not None and not ratio <= goal:
-            missed.append(f"{figure} (ours/stock {ratio:.2f}, goal ≤ {goal})")
+        goal, miss = verdict(figure, values)
+        missed += [miss] if miss else []
         ours, stock = (SHOWN.get(figure, "{:g}").format(values[n]) for n in ("ours", "stock"))
-        lines.append(f"| {figure} | {ours} | {stock} | {ratio:.2f} | {verdict} |")
+        lines.append(f"| {figure} | {ours} | {stock} | {ratio:.2f} | {goal} |")
     summary = f"MISSED: {'; '.join(missed)}" if missed else "All goals met."
     load_1, _, load_15 = os.getloadavg()  # other work on the machine skews every figure
     head = ["# Benchmark: build-time MathJax (ours) vs stock Material + MathJax 3 in the browser", "",
             f"- date: {datetime.now().astimezone():%Y-%m-%d %H:%M %Z}",
             f"- machine: {os.cpu_count()} CPUs (nproc), {platform.platform()}; load average at the end "
             f"{load_1:.1f} (1 min), {load_15:.1f} (15 min)", f"- versions: {versions()}",
-            f"- page: `/{PAGE}`; builds: cold once, warm median of {WARM_BUILDS}; "
-            f"time to math: median of {LOADS} loads, fresh profile each", ""]
+            *(f"- {line}" for line in scope), ""]
     tail = ["", f"**{summary}**", "", "## Notes", "", *(f"- {n}" for n in notes)]
     return "\n".join([*head, *lines, *tail]) + "\n", summary
+
+
+def scope(pages: int, largest: Path) -> list[str]:
+    """What each figure measures, for the head of the results."""
+    edited = EDITED.relative_to(ROOT).as_posix()
+    return [f"builds: the whole site ({pages} HTML pages), `mkdocs build --strict` in a fresh process; "
+            f"cold once per setup ({', '.join(f'`{c.relative_to(ROOT)}`' for c in CACHES)} emptied, "
+            f"fresh `$TMPDIR` for jieba's cache), warm median of {WARM_BUILDS}",
+            f"serve rebuild: `mkdocs serve` (full rebuild) and `mkdocs serve --dirty --no-strict` (only "
+            f"changed pages), an HTML comment appended to `{edited}`; seconds from the write until the "
+            f"served `/{PAGE}` shows it, median of {SERVE_EDITS} edits",
+            f"largest page: `{url(largest)}`, the largest HTML file ours builds (stock: the same page); "
+            f"gzip at level 6; formulas: `mjx-container` (ours) or arithmatex elements (stock)",
+            f"page bytes and time to math: `/{PAGE}`, median of {LOADS} loads, fresh profile each"]
+
+
+def serve_notes(serves: dict[str, dict[str, dict[str, Any]]]) -> list[str]:
+    notes = [f"{figure}, {name}: per edit {', '.join(f'{t:.2f}' for t in run['times'])} s "
+             f"(inf: not shown within {EDIT_LIMIT} s); first served {run['up']:.1f} s after start; "
+             f"search index served {run['index'][0]:.0f} KiB before the edits, "
+             f"{run['index'][1]:.0f} KiB after"
+             for figure, runs in serves.items() for name, run in runs.items()]
+    return [*notes, "--dirty rebuilds only the edited page: other pages may show stale navigation "
+                    "until a full build"]
 
 
 def load_notes(name: str, runs: list[dict[str, Any]]) -> list[str]:
@@ -343,18 +524,21 @@ def median(values: list[float | None]) -> float:
 
 
 def main() -> None:
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit("bench: terminated"))  # so every cleanup runs
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp_name:
         tmp = Path(tmp_name)
         configs = {"ours": ROOT / "mkdocs.yml", "stock": stock_config(tmp)}
-        print("building (cold, then warm) ...", flush=True)
+        print("building the whole site (cold, then warm) ...", flush=True)
         builds, sites = measure_builds(configs, tmp)
-        html = {n: (s / PAGE / "index.html").read_text(encoding="utf-8") for n, s in sites.items()}
-        formulas = {"ours": html["ours"].count("<mjx-container"),
-                    "stock": html["stock"].count('class="arithmatex"')}
-        notes = [f"formulas on the page: ours {formulas['ours']} `mjx-container` in the HTML, "
+        largest = largest_page(sites["ours"])
+        sizes = {n: page_size(s, largest) for n, s in sites.items()}
+        pages = len(list(sites["ours"].rglob("*.html")))
+        formulas = {n: formula_count((s / PAGE / "index.html").read_text(encoding="utf-8"))
+                    for n, s in sites.items()}
+        notes = [f"formulas on /{PAGE}: ours {formulas['ours']} `mjx-container` in the HTML, "
                  f"stock {formulas['stock']} arithmatex elements for MathJax to typeset"]
-        if formulas["ours"] != formulas["stock"]:
-            notes.append("PROBLEM: the two pages differ in formulas (did docs/ change during the run?)")
+        if len({(formulas[n], sizes[n]["largest page formulas"]) for n in configs}) > 1:
+            notes.append("PROBLEM: the two sites differ in formulas (did docs/ change during the run?)")
         loads: dict[str, list[dict[str, Any]]] = {n: [] for n in configs}
         scores: Figures = {}
         with serve(sites["ours"]) as ours, serve(sites["stock"]) as stock:
@@ -366,16 +550,22 @@ def main() -> None:
             print("running Lighthouse ...", flush=True)
             for name, (port, _) in servers.items():
                 scores[name] = lighthouse(port, tmp, name)
+        print(f"mkdocs serve: editing {EDITED.relative_to(ROOT)} {SERVE_EDITS}x per setup and mode ...",
+              flush=True)
+        serves = measure_serves(configs, tmp)
     for name, runs in loads.items():
         notes += load_notes(name, runs)
+    notes += serve_notes(serves)
     rows = {
         "cold build": {n: builds[n]["cold"] for n in configs},
         "warm build": {n: builds[n]["warm"] for n in configs},
+        **{figure: {n: runs[n]["median"] for n in configs} for figure, runs in serves.items()},
+        **{k: {n: sizes[n][k] for n in configs} for k in sizes["ours"]},
         "page bytes": {n: median([r["bytes"] for r in loads[n]]) / 1024 for n in configs},
         "time to math": {n: median([r["ms"] for r in loads[n]]) for n in configs},
         **{k: {n: scores[n][k] for n in configs} for k in scores["ours"]},
     }
-    markdown, summary = report(rows, notes)
+    markdown, summary = report(rows, scope(pages, largest), notes)
     RESULTS.write_text(markdown, encoding="utf-8")
     print(markdown)
     print(summary)
