@@ -21,7 +21,7 @@ import pytest
 from bs4 import BeautifulSoup, SoupStrainer, Tag
 
 from derivations import exercises
-from derivations.example import Shown
+from derivations.example import Expansion, Shown
 from derivations.topics import TOPICS
 from derivations.topics import topic as module
 from derivations.values import Ln
@@ -190,3 +190,19 @@ def test_a_malformed_input_is_a_mismatch(topic: str) -> None:
             assert errors, f"{topic}: {q} with {how} passes verify"
             if not allowed(topic, q, A, example):
                 assert any(f"({topic}): {q}: " in e for e in errors), (topic, q, how, errors)
+
+
+def test_softmax_ce_entry_at_the_label_class_passes() -> None:
+    """The page writes out dl_1/dz_1j for a class j other than the label; verify must also be right for
+    j = y_1, where the term -1/p_1j survives and the total is p_1j - 1."""
+    example = module("softmax_ce").worked_example()
+    P = example.quantities["P"].value
+    j = example.quantities["labels"].value[0, 0]  # one-based
+    K = P.shape[1]
+    terms = tuple((-1 / P[0, k] if k == j - 1 else 0, P[0, k] * (int(k == j - 1) - P[0, j - 1]))
+                  for k in range(K))
+    at_label = Shown(r"\frac{\partial \ell_{1}}{\partial z_{1%d}} = \sum_{k=1}^{%d} \frac{\partial \ell_{1}}"
+                     r"{\partial p_{1k}}\, \frac{\partial p_{1k}}{\partial z_{1%d}}" % (j, K, j),
+                     Expansion(terms, P[0, j - 1] - 1), (1, j))
+    _, (_, errors) = shown_page("softmax_ce", lambda n, q, s: at_label if not n and q == "dl_entry" else s)
+    assert errors == []
