@@ -37,6 +37,11 @@ INPUTS = {"X", "W", "b", "G", "Yhat", "Y", "Z", "labels", "z", "y", "layer", "sq
 UNSEEN = {("relu", "Z")}
 # Malformed inputs that still make a consistent page: a 0 among ReLU's inputs is a legitimate z.
 CONSISTENT = {("relu", "Z", "an entry of 0")}
+# What a mismatch says when an input has the wrong shape (sizes of the page's examples).
+MESSAGES = {
+    ("relu", "G", "one column more"): "G is 2x4 but Z is 2x3; they must have one shape",
+    ("bce", "z", "one column more"): "z: must be a column, shows 3x2",
+}
 
 
 def pages_of(site: Path, topic: str) -> dict[str, tuple[BeautifulSoup, list]]:
@@ -188,6 +193,8 @@ def test_a_malformed_input_is_a_mismatch(topic: str) -> None:
             _, (_, errors) = shown_page(topic, lambda n, name, s, q=q, A=A:
                                         Shown(s.lhs, A, s.entry) if not n and name == q else s)
             assert errors, f"{topic}: {q} with {how} passes verify"
+            if (topic, q, how) in MESSAGES:
+                assert any(MESSAGES[topic, q, how] in e for e in errors), errors
             if not allowed(topic, q, A, example):
                 assert any(f"({topic}): {q}: " in e for e in errors), (topic, q, how, errors)
 
