@@ -63,7 +63,7 @@ def test_one_signature_for_every_topic(name: str) -> None:
     assert module.worked_example().topic == name
 
 
-WHY = "\N{FULLWIDTH LEFT PARENTHESIS}为什么\N{FULLWIDTH RIGHT PARENTHESIS}"
+WHY = "\N{FULLWIDTH LEFT PARENTHESIS}思考题\N{FULLWIDTH RIGHT PARENTHESIS}"
 EXERCISES = {"docs/{}.md": ("## 练习", WHY, "<summary>答案</summary>"),
              "docs/{}.en.md": ("## Exercises", "(why)", "<summary>Answer</summary>")}
 
