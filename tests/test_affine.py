@@ -39,6 +39,7 @@ def test_bias_gradient_is_the_batch_sum_exactly() -> None:
 
 @pytest.mark.parametrize("b, message", [
     ([[1, 2, 3]], "b has shape (1, 3) but must be (1, 2)"),
+    ([[1]], "b has shape (1, 1) but must be (1, 2)"),
     ([[1], [2]], "b has shape (2, 1) but must be (1, 2)"),
     ([[1, 2], [3, 4]], "b has shape (2, 2) but must be (1, 2)"),
     ([1, 2], "b must be 2-D, got 1-D with shape (2,)"),
