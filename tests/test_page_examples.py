@@ -1,8 +1,8 @@
-"""Each topic's page example is the one its prose was written for.
+"""Each topic's page example and exercises are the ones their prose was written for.
 
-The prose describes its example and its exercises without typing its numbers (a zero in ReLU's Z, logarithms chosen so
-that every value is exact, a label that is not the likeliest class), and verify checks every number
-it shows. A changed default input would still be checked, but could silently contradict the prose:
+The prose describes its example and exercises without typing their numbers (a zero in ReLU's Z,
+logarithms chosen so that every value is exact, a label that is not the likeliest class), and verify
+checks every number it shows. A changed default input would still be checked, but could silently contradict the prose:
 so the defaults are pinned here, and changing a page's example is a deliberate edit of both.
 """
 
