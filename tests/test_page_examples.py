@@ -2,8 +2,8 @@
 
 The prose describes its example and exercises without typing their numbers (a zero in ReLU's Z,
 logarithms chosen so that every value is exact, a label that is not the likeliest class), and verify
-checks every number it shows. A changed default input would still be checked, but could silently contradict the prose:
-so the defaults are pinned here, and changing a page's example is a deliberate edit of both.
+checks every number it shows. A changed input would still be checked, but could silently contradict
+the prose: so the inputs are pinned here, and changing them is a deliberate edit of both.
 """
 
 from __future__ import annotations
