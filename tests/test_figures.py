@@ -207,6 +207,7 @@ def test_panel_c_only_column_j_of_dy_dw_is_nonzero_and_is_column_i_of_x(root: ET
 
 # -- Figure 1 of the MLP page: the computation graph
 
+MLP_PAGES = {"zh": ROOT / "docs" / "mlp.md", "en": ROOT / "docs" / "mlp.en.md"}
 # Each tensor of the graph and its shape, as the MLP page's "Setting and conventions" states them.
 MLP_SHAPES = {"X": "M\u00d7D", "W1": "D\u00d7N", "b1": "1\u00d7N", "Z1": "M\u00d7N", "H": "M\u00d7N",
               "W2": "N\u00d7K", "b2": "1\u00d7K", "Z2": "M\u00d7K", "P": "M\u00d7K", "y": "M\u00d71",
@@ -286,3 +287,12 @@ def test_the_chinese_graph_draws_no_english_words() -> None:
     assert not english, english
     described = " ".join(root.findtext(f"{SVG_NS}{tag}") for tag in ("title", "desc"))
     assert not [w for w in re.findall(r"[A-Za-z]{3,}", described) if w not in ("ReLU", "softmax")], described
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_mlp_page_shows_its_own_language_in_both_schemes(lang: str) -> None:
+    text = MLP_PAGES[lang].read_text(encoding="utf-8")
+    block = text[text.index('<figure id="figure-1"'):text.index("</figure>")]
+    sources = re.findall(r"\]\((assets/figures/[^)#]+)#only-(light|dark)\)", block)
+    assert sources == [(f"assets/figures/mlp-graph-{lang}.svg", "light"),
+                       (f"assets/figures/mlp-graph-{lang}-dark.svg", "dark")]
