@@ -115,7 +115,8 @@ def _set_digit(glyph: Tag, mn: Tag, new: str) -> None:
 LINEAR = "linear/index.html"
 # Changing an input shows in every result computed from it (and a label out of range is named as such;
 # the FC page's sizes and its D = N example too).
-INPUTS = {"X", "W", "b", "G", "Yhat", "Y", "Z", "labels", "z", "y", "layer", "sq_X", "sq_W", "sq_G"}
+INPUTS = {"X", "W", "b", "G", "Yhat", "Y", "Z", "labels", "z", "y", "layer", "sq_X", "sq_W", "sq_G",
+          "W1", "b1", "W2", "b2"}
 
 
 def test_every_displayed_number_is_read(blocks, copy: Path) -> None:
@@ -135,7 +136,7 @@ def test_every_displayed_number_is_read(blocks, copy: Path) -> None:
         named = [e for e in errors if e.startswith(f"{page} ({owner(topic, exercise)}): {q}")]
         assert named or (q in INPUTS and errors), (page, exercise, q, errors)
         if q in ("Y", "dX", "dW") and named:  # a matrix result names the entry (mse's Y is an input)
-            assert re.search(rf"\[\d,\d\] shows -?\d*{new[0]},", named[0]), named
+            assert re.search(rf"\[\d,\d\] shows -?[\d.]*{new[0]},", named[0]), named
     assert not mismatches(copy)
 
 
