@@ -85,6 +85,14 @@ def test_defaults_are_the_pages_numbers() -> None:
     (["bce", "--z", "[[ln(2), ln(3)]]", "--y", "[[1, 0]]"], "z has shape (1, 2) but must be an M x 1 column"),
     (["mse", "--Y", "[[1, 2]]"], "Y has shape (1, 2) but Yhat has shape (3, 4)"),
     (["mse", "--G", "[[1, 2]]"], "G has shape (1, 2) but the loss L is 1 x 1"),
+    (["mlp", "--labels", "[[4], [1]]"], "labels[0, 0] = 4 is outside 1..3"),
+    (["mlp", "--labels", "[[2]]"], "labels has shape (1, 1) but must be (2, 1)"),
+    (["mlp", "--b1", "[[1, 2]]"], "b1 has shape (1, 2) but must be (1, 3): one bias per hidden unit"),
+    (["mlp", "--W2", "[[1, 2], [3, 4]]"], "W2 has shape (2, 2) but W1 has shape (2, 3)"),
+    (["mlp", "--b2", "[[1], [2]]"], "b2 has shape (2, 1) but must be (1, 3)"),
+    (["mlp", "--X", "[[1, 2, 3]]"], "X has shape (1, 3) and W1 has shape (2, 3)"),
+    (["mlp", "--W1", "[[ln(2), 1, 1], [1, 1, 1]]"], "W1[0, 0] is Ln(2) of type Ln"),
+    (["mlp", "--G", "[[1, 2]]"], "G has shape (1, 2) but the loss L is 1 x 1"),
     ([], "the following arguments are required: TOPIC"),
 ])
 def test_bad_input_exits_2_with_one_line(args: list[str], message: str) -> None:
@@ -157,6 +165,8 @@ def test_logarithm_entries_are_read_exactly() -> None:
     ("bce", ["\N{GREEK SMALL LETTER SIGMA}(z) =", "[ 0.2877 ]",
              "L = 1/3 Σ_{m=1..3} \N{SCRIPT SMALL L}_{m} = 0.8253"]),
     ("affine", ["∂L/∂b_{2} = Σ_{m=1..3} g_{m2} = 1 + 2 + 2 = 5"]),
+    ("mlp", ["H = ReLU(Z_{1}) =\n  [ 1  1  0 ]\n  [ 4  0  3 ]", "L = -1/2 Σ_{m=1..2} ln p_{m y_{m}} = 1.7220",
+             "ReLU'(Z_{1}) =\n  [ 1  1  0 ]\n  [ 1  0  1 ]"]),
 ])
 def test_text_shows_logarithms_rounded_values_and_sums(topic: str, needles: list[str]) -> None:
     result = run(topic)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 import subprocess
 import sys
@@ -98,7 +99,8 @@ def test_output_is_deterministic() -> None:
 
 
 def test_one_file_per_language_and_scheme() -> None:
-    assert sorted(figures.FIGURES) == sorted(f"linear-dependencies-{lang}{dark}.svg"
+    assert sorted(figures.FIGURES) == sorted(f"{name}-{lang}{dark}.svg"
+                                             for name in ("linear-dependencies", "mlp-graph")
                                              for lang in LANGS for dark in ("", "-dark"))
     assert figures.FIGURES["linear-dependencies-en-dark.svg"]() == figures.linear_dependencies("dark", "en")
     with pytest.raises(ValueError, match="lang must be one of"):
@@ -201,3 +203,96 @@ def test_panel_c_only_column_j_of_dy_dw_is_nonzero_and_is_column_i_of_x(root: ET
     on = lit(root, "c", "dY_dw")
     assert len(on) == M and {c for _, c in on} == {j}
     assert lit(root, "c", "X") == [(r, i) for r in range(1, M + 1)]
+
+
+# -- Figure 1 of the MLP page: the computation graph
+
+MLP_PAGES = {"zh": ROOT / "docs" / "mlp.md", "en": ROOT / "docs" / "mlp.en.md"}
+# Each tensor of the graph and its shape, as the MLP page's "Setting and conventions" states them.
+MLP_SHAPES = {"X": "M\u00d7D", "W1": "D\u00d7N", "b1": "1\u00d7N", "Z1": "M\u00d7N", "H": "M\u00d7N",
+              "W2": "N\u00d7K", "b2": "1\u00d7K", "Z2": "M\u00d7K", "P": "M\u00d7K", "y": "M\u00d71",
+              "L": "1\u00d71"}
+
+
+@pytest.fixture(scope="module", params=[(lang, scheme) for lang in LANGS for scheme in ("light", "dark")])
+def graph(request: pytest.FixtureRequest) -> ET.Element:
+    return ET.fromstring(figures.mlp_graph(request.param[1], request.param[0]))
+
+
+def nodes(root: ET.Element) -> dict[str, ET.Element]:
+    return {el.get("data-node"): el for el in root.iter() if el.get("data-node")}
+
+
+def arrows(root: ET.Element, kind: str) -> list[tuple[str, str, float, float, float, float]]:
+    return [(el.get("data-from"), el.get("data-to"),
+             *(float(el.get(f"data-{k}")) for k in ("x1", "y1", "x2", "y2")))
+            for el in root.iter() if el.get("data-kind") == kind and el.tag == f"{SVG_NS}g"]
+
+
+def test_every_node_shows_its_shape(graph: ET.Element) -> None:
+    found = nodes(graph)
+    assert {k for k in found if not k.startswith("d")} == set(MLP_SHAPES)
+    assert {k[1:] for k in found if k.startswith("d")} == {"X", "W1", "b1", "Z1", "H", "W2", "b2", "Z2"}
+    for name, el in found.items():
+        shape = MLP_SHAPES[name.removeprefix("d")]
+        assert el.get("data-shape") == shape, name
+        drawn = "".join("".join(t.itertext()) for t in el.iter(f"{SVG_NS}text"))
+        assert f"({shape})" in drawn, (name, drawn)
+
+
+def test_values_flow_forward_and_gradients_back(graph: ET.Element) -> None:
+    chain = ["X", "Z1", "H", "Z2", "P", "L"]
+    values = arrows(graph, "value")
+    assert [(a, b) for a, b, *_ in values if a in chain] == list(itertools.pairwise(chain))
+    assert all(x2 > x1 for a, _, x1, _, x2, _ in values if a in chain), "forward arrows point right"
+    assert all(y2 > y1 for a, _, _, y1, _, y2 in values if a not in chain), "parameters come in from above"
+    gradients = arrows(graph, "gradient")
+    back = ["dZ2", "dH", "dZ1", "dX"]
+    assert [(a, b) for a, b, *_ in gradients if b in back] == [("L", "dZ2"), *itertools.pairwise(back)]
+    assert all(x2 < x1 for a, b, x1, _, x2, _ in gradients if b in back), "gradients flow right to left"
+    branches = {(a, b) for a, b, *_ in gradients if b not in back}
+    assert branches == {("dZ2", "dW2"), ("dZ2", "db2"), ("dZ1", "dW1"), ("dZ1", "db1")}
+    assert all(y2 > y1 for _, b, _, y1, _, y2 in gradients if b not in back), "parameters branch down"
+
+
+def test_what_the_backward_pass_reuses_is_highlighted(graph: ET.Element) -> None:
+    reused = {name for name, el in nodes(graph).items() if el.get("data-reused") == "1"}
+    assert reused == {"X", "Z1", "H", "P"}
+    lines = {(el.get("data-from"), el.get("data-to")) for el in graph.iter(f"{SVG_NS}line")
+             if el.get("data-kind") == "reuse"}
+    assert lines == {("P", "dZ2"), ("H", "dW2"), ("Z1", "dZ1"), ("X", "dW1")}
+
+
+def test_the_graph_is_self_contained_and_accessible(graph: ET.Element) -> None:
+    text = ET.tostring(graph, encoding="unicode")
+    assert graph.get("role") == "img" and (graph.findtext(f"{SVG_NS}title") or "").strip()
+    assert len((graph.findtext(f"{SVG_NS}desc") or "").strip()) > 100
+    _, _, w, h = graph.get("viewBox").split()
+    assert (graph.get("width"), graph.get("height")) == (w, h) and 600 <= int(w) <= 900
+    assert not list(graph.iter(f"{SVG_NS}script")) and "@import" not in text and "url(" not in text
+    for el in graph.iter(f"{SVG_NS}text"):
+        assert el.get("class") == "ink" and el.get("fill") is None
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_graph_light_and_dark_differ_only_in_ink(lang: str) -> None:
+    light, dark = (figures.mlp_graph(s, lang) for s in ("light", "dark"))
+    assert light.replace("#1f2937", "#e5e7eb") == dark and "#1f2937" not in dark
+
+
+def test_the_chinese_graph_draws_no_english_words() -> None:
+    root = ET.fromstring(figures.mlp_graph(lang="zh"))
+    english = [w for run in upright_runs(root) for w in re.findall(r"[A-Za-z]{2,}", run)
+               if w not in ("ReLU", "softmax")]
+    assert not english, english
+    described = " ".join(root.findtext(f"{SVG_NS}{tag}") for tag in ("title", "desc"))
+    assert not [w for w in re.findall(r"[A-Za-z]{3,}", described) if w not in ("ReLU", "softmax")], described
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_mlp_page_shows_its_own_language_in_both_schemes(lang: str) -> None:
+    text = MLP_PAGES[lang].read_text(encoding="utf-8")
+    block = text[text.index('<figure id="figure-1"'):text.index("</figure>")]
+    sources = re.findall(r"\]\((assets/figures/[^)#]+)#only-(light|dark)\)", block)
+    assert sources == [(f"assets/figures/mlp-graph-{lang}.svg", "light"),
+                       (f"assets/figures/mlp-graph-{lang}-dark.svg", "dark")]

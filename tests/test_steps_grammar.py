@@ -476,3 +476,52 @@ def test_real_symbols_let_logarithms_simplify() -> None:
         chain = parse(r"\ln(\sigma(z_{1})) - \ln(1 - \sigma(z_{1})) = z_{1}", "unit").clauses[0]
         ev = Evaluator(world(setting, (2,)), {}, "unit")
         assert agree(ev.evaluate(chain.sides[0]), ev.evaluate(chain.sides[1])) == real
+
+
+# A chain of outputs, as on the two-layer network page: a matrix named with a subscript (W_1), an
+# intermediate value Z_1 = X W_1, H = f(Z_1) for an undefined f, and a scalar output L = sum of h_mn^2.
+F = sp.Function("f")
+CHAIN = Setting(
+    sizes=("M", "D", "N"),
+    symbols=(Matrix("X", "x", "M", "D"), Matrix("W_1", "u", "D", "N")),
+    forward=(Output("Z_1", None, lambda X, W_1: X * W_1),
+             Output("H", None, lambda Z_1: Z_1.applyfunc(F)),
+             Output("L", None, lambda H: sp.Add(*(h**2 for h in H)))),
+    variables=("X", "W_1"),
+    functions={"f": F},
+)
+CHAIN_WORLD = world(CHAIN, (2, 3, 1))
+
+
+def chain_value(tex: str):
+    chain = parse(f"{tex} = {tex}", "unit").clauses[0]
+    assert isinstance(chain, Chain)
+    return Evaluator(CHAIN_WORLD, {}, "unit").evaluate(chain.sides[0])
+
+
+def test_a_subscripted_capital_names_a_declared_matrix() -> None:
+    assert chain_value(r"W_{1}") == CHAIN_WORLD.values["W_1"]
+    assert chain_value(r"X W_{1}").shape == (2, 1)
+    with pytest.raises(TexMeaningError, match="bare letter W has no meaning"):
+        chain_value(r"W_{2}")
+
+
+def test_a_derivative_by_an_intermediate_value_follows_the_chain() -> None:
+    """dL/dH = 2H; dL/dZ_1 = 2 f(Z_1) f'(Z_1), entry by entry; both of the intermediate value's shape."""
+    H, Z1 = CHAIN_WORLD.values["H"], CHAIN_WORLD.values["Z_1"]
+    assert agree(chain_value(r"\frac{\partial L}{\partial H}"), 2 * H)
+    t = sp.Symbol("t")
+    slope = Z1.applyfunc(lambda e: sp.Subs(sp.Derivative(F(t), t), t, e))
+    assert agree(chain_value(r"\frac{\partial L}{\partial Z_{1}}"), (2 * H).multiply_elementwise(slope))
+    # The chain rule through it gives the derivative by a variable.
+    assert agree(chain_value(r"X^{\mathsf T} \frac{\partial L}{\partial Z_{1}}"),
+                 chain_value(r"\frac{\partial L}{\partial W_{1}}"))
+    assert not agree(chain_value(r"X^{\mathsf T} \frac{\partial L}{\partial H}"),
+                     chain_value(r"\frac{\partial L}{\partial W_{1}}"))
+
+
+def test_a_derivative_by_an_intermediate_value_needs_a_later_scalar() -> None:
+    with pytest.raises(TexMeaningError, match="needs an output Z_1 computed from the output H"):
+        chain_value(r"\frac{\partial Z_{1}}{\partial H}")
+    with pytest.raises(TexMeaningError, match="can differentiate only a scalar by a whole matrix"):
+        chain_value(r"\frac{\partial L}{\partial X W_{1}}")

@@ -30,7 +30,8 @@ from derivations.verify import source_quantities, verify_page
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
 # A changed input shows in what is computed from it, not always under its own name.
-INPUTS = {"X", "W", "b", "G", "Yhat", "Y", "Z", "labels", "z", "y", "layer", "sq_X", "sq_W", "sq_G"}
+INPUTS = {"X", "W", "b", "G", "Yhat", "Y", "Z", "labels", "z", "y", "layer", "sq_X", "sq_W", "sq_G",
+          "W1", "b1", "W2", "b2"}
 # ReLU maps every negative z to 0 with slope 0: a negative entry of Z made another negative (-2 to
 # -7) changes no result, so the page stays consistent and verify rightly finds nothing. (The digits
 # of a number are read without its sign, so these blocks are changed but not judged.)

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from derivations.figures.linear import WORDS, linear_dependencies
+from derivations.figures.mlp import mlp_graph
 
 ROOT = Path(__file__).resolve().parents[2]
 OUT_DIR = ROOT / "docs" / "assets" / "figures"
@@ -26,7 +27,7 @@ FIGURES: dict[str, Callable[[], str]] = {
     for name, draw in importlib.import_module(f"{__name__}.{info.name}").FILES.items()
 }
 
-__all__ = ["FIGURES", "WORDS", "linear_dependencies", "main"]
+__all__ = ["FIGURES", "WORDS", "linear_dependencies", "main", "mlp_graph"]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -28,7 +28,11 @@ free index letters (all one-based). What the symbols mean comes from the topic's
   multiplies (``\mathbf{1}^{\mathsf T} G`` has ``rows(G)`` ones);
 * ``\frac{\partial F}{\partial v}`` differentiates with SymPy, with the layout convention for a
   matrix ``F`` or a matrix ``v``; only entries of the setting's variables may be differentiated by,
-  and every ``dL/dy_mn`` SymPy produces becomes ``g_mn``. Bare lowercase letters other than
+  and every ``dL/dy_mn`` SymPy produces becomes ``g_mn``. The one exception is a scalar output by an
+  earlier output matrix, both named (``\frac{\partial L}{\partial Z_{2}}``): the forward pass is
+  taken again from that matrix on (:meth:`~derivations.steps.world.World.gradient_through`);
+* a capital letter with a one-digit subscript names a matrix declared with that name (``W_{1}`` is
+  ``W_1``), when one is; otherwise it indexes the matrix of that letter. Bare lowercase letters other than
   declared vector names are allowed only as indices and in conditions.
 
 Schematic matrices (``\cdots``, ``\vdots``, ``\ddots``) are expanded into concrete matrices:
@@ -174,6 +178,8 @@ def _is_zero(difference: sp.Expr) -> bool:
         return True
     if expanded.is_polynomial() or _nonzero_somewhere(expanded):
         return False
+    if sp.cancel(difference) == 0:  # a rational function of exponentials (softmax), far faster than simplify
+        return True
     if expanded.atoms(sp.tanh, sp.sinh, sp.cosh):
         expanded = expanded.rewrite(sp.exp)
     return sp.simplify(expanded) == 0
@@ -181,9 +187,14 @@ def _is_zero(difference: sp.Expr) -> bool:
 
 def _nonzero_somewhere(expr: sp.Expr) -> bool:
     """Whether ``expr`` is clearly nonzero at one of two fixed sample points (positive symbols get
-    positive values). Only ever a quick refutation: ``False`` proves nothing."""
-    if expr.atoms(sp.Derivative, sp.Subs, AppliedUndef):
-        return False  # an undefined function (f, f') has no value at a point
+    positive values). Only ever a quick refutation: ``False`` proves nothing.
+
+    An undefined function has no value at a point, so each of its values, and each value of its
+    derivative, at a distinct argument (``f(z_1)``, ``f'(z_1)``, ``f(z_2)``) is given a value of its own:
+    some differentiable ``f`` takes all of them, so a nonzero result refutes the identity for that ``f``."""
+    for kind in (sp.Subs, sp.Derivative, AppliedUndef):
+        expr = expr.xreplace({a: sp.Dummy(f"opaque{k}") for k, a in enumerate(
+            sorted(expr.atoms(kind), key=sp.default_sort_key))})
     symbols = sorted(expr.free_symbols, key=str)
     for seed in (1, 2):
         point = {x: sp.Rational(37 * seed + 11 * k + 5, 41) * (1 if x.is_positive or (k + seed) % 2 else -1)
@@ -371,6 +382,9 @@ class Evaluator:
             return self.world.entry(base.name, tuple(map(self.integer, indices)), self.where)
         if isinstance(base, Letter) and base.name in self.world.labels:
             raise self.error(f"the label {base.name} is an index: it may appear only in a relation")
+        if isinstance(base, Letter) and len(indices) == 1 and indices[0].isdigit() \
+                and f"{base.name}_{indices[0]}" in self.world.values:
+            return self.world.values[f"{base.name}_{indices[0]}"]
         if isinstance(base, Letter) and base.name.islower() and base.name not in self.world.values:
             raise self.error(f"unknown indexed symbol {base.name}")
         value = self.evaluate(base)
@@ -387,7 +401,20 @@ class Evaluator:
         part = value[rows, cols]
         return part[0, 0] if row is not None and col is not None else sp.ImmutableMatrix(part)
 
+    def _output_name(self, node: Node) -> str | None:
+        """The name of the forward output a node names (``H``, or ``Z_{2}`` for ``Z_2``), else ``None``."""
+        outputs = {o.name for o in self.world.setting.forward}
+        if isinstance(node, Letter):
+            return node.name if node.name in outputs else None
+        if isinstance(node, Sub) and isinstance(node.base, Letter) and len(node.indices) == 1:
+            named = f"{node.base.name}_{node.indices[0]}"
+            return named if named in outputs else None
+        return None
+
     def _derivative(self, num: Node, den: Node) -> Value:
+        by, of = self._output_name(den), self._output_name(num)
+        if by is not None and of is not None:
+            return self.world.gradient_through(of, by, self.where)
         f, v = self.evaluate(num), self.evaluate(den)
         variables = ", ".join(self.world.setting.variables)
         if _is_shape(f) or _is_shape(v):

@@ -181,6 +181,7 @@ class World:
     loss: sp.Expr | None
     variables: frozenset[sp.Symbol]
     _derivatives: dict[tuple[sp.Expr, sp.Symbol], sp.Expr] = field(default_factory=dict, repr=False)
+    _through: dict[tuple[str, str], sp.ImmutableMatrix] = field(default_factory=dict, repr=False)
 
     @classmethod
     def build(cls, setting: Setting, sizes: tuple[int, ...]) -> World:
@@ -265,6 +266,35 @@ class World:
             self._derivatives[key] = derivative
         return self._derivatives[key]
 
+    def gradient_through(self, of: str, by: str, where: str) -> sp.ImmutableMatrix:
+        """``d(of)/d(by)`` for a scalar output ``of`` computed from an earlier output matrix ``by``: the chain
+        rule's meaning of a derivative by an intermediate value. The forward pass is computed again from
+        ``by`` on, with ``by`` replaced by fresh symbols; ``of`` is differentiated by those, and each fresh
+        symbol is then replaced by the entry of ``by`` it stands for."""
+        names = [o.name for o in self.setting.forward]
+        if by not in names or of not in names or names.index(of) <= names.index(by):
+            raise TexMeaningError(f"step {where}: d{of}/d{by} needs an output {of} computed from the "
+                                  f"output {by}")
+        if (of, by) not in self._through:
+            cut = self.values[by]
+            if not isinstance(cut, sp.MatrixBase):
+                raise TexMeaningError(f"step {where}: {by} is not a matrix")
+            fresh = sp.ImmutableMatrix(cut.rows, cut.cols, lambda r, c: sp.Symbol(
+                f"{by}.{r + 1}.{c + 1}", **_assumptions(cut[r, c])))
+            namespace: dict[str, object] = {**self.sizes, **self.labels,
+                                            **{m.name: self.values[m.name] for m in self.setting.symbols}}
+            for output in self.setting.forward:
+                namespace[output.name] = fresh if output.name == by else (
+                    self.values[output.name] if names.index(output.name) < names.index(by)
+                    else _call(output.of, namespace, output.name))
+            value = namespace[of]
+            if isinstance(value, sp.MatrixBase):
+                raise TexMeaningError(f"step {where}: d{of}/d{by} differentiates a matrix {of}")
+            back = dict(zip(fresh, cut, strict=True))
+            # subs, not xreplace: through an undefined function, d ReLU(s)/ds becomes ReLU' at the entry.
+            self._through[of, by] = fresh.applyfunc(lambda s: sp.diff(value, s).subs(back))
+        return self._through[of, by]
+
     def _of_loss(self, e: sp.Subs | sp.Derivative) -> bool:
         """Whether ``e`` is a derivative of the loss: ``Subs(Derivative(L(..), xi), xi, y)`` or
         ``Derivative(L(..), y)``."""
@@ -308,6 +338,11 @@ class World:
         if arguments != list(self.loss.args):
             raise TexMeaningError(f"derivative of the loss not taken at {self.setting.loss.of}: {subs}")
         return list(gradient)[derivative.expr.args.index(variable)]
+
+
+def _assumptions(entry: sp.Expr) -> dict[str, bool]:
+    """A fresh symbol standing for ``entry`` is real when ``entry`` is, so ``ln(e^z) = z`` still holds."""
+    return {"real": True} if entry.is_real else {}
 
 
 def _call(function: Callable[..., Value], namespace: Mapping[str, object], name: str) -> Value:

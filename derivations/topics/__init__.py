@@ -12,7 +12,8 @@ from __future__ import annotations
 import importlib
 from types import ModuleType
 
-TOPICS: tuple[str, ...] = ("linear", "affine", "relu", "sigmoid", "tanh", "gelu", "mse", "softmax_ce", "bce")
+TOPICS: tuple[str, ...] = ("linear", "affine", "relu", "sigmoid", "tanh", "gelu", "mse", "softmax_ce", "bce",
+                          "mlp")
 
 
 def topic(name: str) -> ModuleType:
