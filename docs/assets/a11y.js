@@ -8,3 +8,12 @@ document$.subscribe(() => {
   name();
   new MutationObserver(name).observe(document.querySelector(".md-content"), {childList: true, subtree: true});
 });
+
+// A formula wider than the page scrolls in its own box (site.css); a keyboard user must be able to
+// reach it to scroll it (axe: scrollable-region-focusable).
+const focusWideMath = () => document.querySelectorAll(".md-typeset mjx-container[display]").forEach((box) => {
+  if (box.scrollWidth > box.clientWidth) box.setAttribute("tabindex", "0");
+  else box.removeAttribute("tabindex");
+});
+document$.subscribe(focusWideMath);
+window.addEventListener("resize", focusWideMath);
