@@ -172,7 +172,7 @@ def allowed(topic: str, q: str, A: np.ndarray, example) -> bool:
     targets in [0, 1]. (An input out of range must be named as such, not only through its results.)"""
     values = [v for v in A.flat if not isinstance(v, Ln)]
     if q == "labels":
-        K = example.quantities["Z"].value.shape[1]
+        K = example.quantities["Z" if "Z" in example.quantities else "Z2"].value.shape[1]
         return all(v == int(v) and 1 <= v <= K for v in values)
     if (topic, q) == ("bce", "y"):
         return all(0 <= v <= 1 for v in values)

@@ -44,16 +44,16 @@ def _column_sums(A: list[list]) -> list[list]:
 
 
 def check(p: Page) -> None:
-    X = p.matrix("X", ["X"])
-    W1 = p.matrix("W1", ["W_{1}"])
-    b1 = p.matrix("b1", ["b_{1}"])
-    W2 = p.matrix("W2", ["W_{2}"])
-    b2 = p.matrix("b2", ["b_{2}"])
+    X = p.matrix("X", ["X"], "exact")
+    W1 = p.matrix("W1", ["W_{1}"], "exact")
+    b1 = p.matrix("b1", ["b_{1}"], "exact")
+    W2 = p.matrix("W2", ["W_{2}"], "exact")
+    b2 = p.matrix("b2", ["b_{2}"], "exact")
     (M, D), (_, N), (_, K) = shape(X), shape(W1), shape(W2)
     if shape(W1)[0] != D or shape(b1) != (1, N) or shape(W2)[0] != N or shape(b2) != (1, K):
         raise Mismatch(f"the inputs do not fit: X {shape(X)}, W1 {shape(W1)}, b1 {shape(b1)}, "
                        f"W2 {shape(W2)}, b2 {shape(b2)}")
-    labels = p.matrix("labels", ["y"])
+    labels = p.matrix("labels", ["y"], "exact")
     if shape(labels) != (M, 1) or any(v.denominator != 1 or not 1 <= v <= K for (v,) in labels):
         raise Mismatch(f"labels: must be a {M}x1 column of class indices 1..{K}, shows {labels}")
     y = [int(v) - 1 for (v,) in labels]
@@ -64,7 +64,7 @@ def check(p: Page) -> None:
         p.expect("sizes", shown, Fraction(wanted), f" {name}")
     g, d = Fraction(1), "L"
     if "G" in p.blocks:
-        g, d = p.matrix("G", ["G", PARTIAL.format("J", "L")])[0][0], "J"
+        g, d = p.matrix("G", ["G", PARTIAL.format("J", "L")], "exact")[0][0], "J"
     one = f"1_{{{M}}}"
 
     onehot = [[Fraction(int(k == y[m])) for k in range(K)] for m in range(M)]
