@@ -10,10 +10,14 @@ document$.subscribe(() => {
 });
 
 // A formula wider than the page scrolls in its own box (site.css); a keyboard user must be able to
-// reach it to scroll it (axe: scrollable-region-focusable).
-const focusWideMath = () => document.querySelectorAll(".md-typeset mjx-container[display]").forEach((box) => {
+// reach it to scroll it (axe: scrollable-region-focusable). Watched, since the column's width can
+// change after load (the window, a scroll bar appearing).
+const focusIfScrolling = (box) => {
   if (box.scrollWidth > box.clientWidth) box.setAttribute("tabindex", "0");
   else box.removeAttribute("tabindex");
-});
-document$.subscribe(focusWideMath);
-window.addEventListener("resize", focusWideMath);
+};
+const wideMath = new ResizeObserver((entries) => entries.forEach((e) => focusIfScrolling(e.target)));
+document$.subscribe(() => document.querySelectorAll(".md-typeset mjx-container[display]").forEach((box) => {
+  focusIfScrolling(box);
+  wideMath.observe(box);
+}));
