@@ -33,6 +33,10 @@ def test_no_axe_violations(
     browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": features})
     try:
         open_page(browser, server, path)
+        # A scheme Material stored earlier in the session (it stores one when the emulated media
+        # changes under an open page) would override the emulated preference: start from none.
+        browser.execute_script("localStorage.clear()")
+        browser.refresh()
         wanted = "slate" if scheme == "dark" else "default"
         # Generous limits on conditions, not fixed waits: a loaded 2-core machine is slow, not broken.
         browser.set_script_timeout(AXE_LIMIT)
