@@ -7,18 +7,16 @@ One test per registered topic, so ``make mutation`` runs only the topic a check 
 
 from __future__ import annotations
 
-import importlib
 import re
-import sys
 import unicodedata
 from collections.abc import Callable
 from fractions import Fraction
 from pathlib import Path
-from types import SimpleNamespace
 
 import numpy as np
 import pytest
 from bs4 import BeautifulSoup, SoupStrainer, Tag
+from test_verify_page import _hook, typeset
 
 from derivations import exercises
 from derivations.example import Expansion, Shown
@@ -122,14 +120,6 @@ def test_a_changed_data_entry_is_a_mismatch(site_dir: Path, topic: str) -> None:
             b["data-entry"] = original
 
 
-def _hook(name: str):
-    sys.path.insert(0, str(ROOT / "hooks"))
-    try:
-        return importlib.import_module(name)
-    finally:
-        sys.path.remove(str(ROOT / "hooks"))
-
-
 def shown_page(topic: str, change: Callable[[str, str, Shown], Shown] = lambda n, q, s: s):
     """Every quantity the topic's page asks for, of its example and its exercises, computed now (each
     passed through ``change``) and typeset as the build does; verify's verdict on it."""
@@ -138,9 +128,7 @@ def shown_page(topic: str, change: Callable[[str, str, Shown], Shown] = lambda n
                 for n in dict.fromkeys(n for _, n, _ in keys)}
     block = _hook("examples")._block
     shown = "".join(block(topic, n or None, q, change(n, q, examples[n].quantities[q])) for _, n, q in keys)
-    page = SimpleNamespace(file=SimpleNamespace(src_uri=f"{topic}.md"))
-    typeset = _hook("mathjax").on_page_content(shown, page=page)
-    return keys, verify_page(f"{topic}/index.html", BeautifulSoup(typeset, "html.parser"), keys)
+    return keys, verify_page(f"{topic}/index.html", BeautifulSoup(typeset(shown), "html.parser"), keys)
 
 
 @pytest.mark.parametrize("topic", TOPICS)
