@@ -105,6 +105,7 @@ def test_the_worked_example() -> None:
     ([[0.0]], [[np.nan]], ValueError, "y must be finite"),
     ([[0.0, 1.0]], [[0.0, 1.0]], ValueError, "z has shape (1, 2) but must be an M x 1 column"),
     ([[0.0], [1.0]], [[1.0]], ValueError, "y has shape (1, 1) but z has shape (2, 1)"),
+    ([[0.0]], [[1.0], [0.0]], ValueError, "y has shape (2, 1) but z has shape (1, 1)"),
     ([[np.inf]], [[1.0]], ValueError, "z must be finite"),
 ])
 def test_bad_inputs_are_named(z, y, error: type, message: str) -> None:
@@ -145,3 +146,24 @@ def test_exercises_take_new_logits_and_stay_exact() -> None:
         assert all(isinstance(g, Fraction) and g != 0 for g in q["dz"].value.flat)
         assert q["L"].value.places == 4 and all(v.places == 4 for v in q["ell"].value.flat)
     assert not np.array_equal(drawn[0]["z"].value, drawn[1]["z"].value)
+
+
+def test_every_exercise_keeps_its_promises() -> None:
+    """Over many seeds, not only the two the pages use: the docstring's sizes, pools and conditions,
+    each size and pool value used, and neither hard target required."""
+    seen = {"M": set(), "a": set(), "y": set(), "hard": set()}
+    for seed in range(300):
+        ex = bce.exercise(np.random.default_rng(seed))
+        a = [z.arg for (z,) in ex["z"]]
+        y = [t for (t,) in ex["y"]]
+        assert min(a) < 1 < max(a) and len({min(v, 1 / v) for v in a}) == len(a), seed
+        assert {0, 1} & set(y) and set(y) - {0, 1}, seed
+        assert all(v / (1 + v) != t for v, t in zip(a, y, strict=True)) and ex["G"] == [[1]], seed
+        seen["M"].add(len(a))
+        seen["a"].update(a)
+        seen["y"].update(y)
+        seen["hard"].add(frozenset({0, 1} & set(y)))
+    F = Fraction
+    assert seen == {"M": {3, 4}, "a": {2, 3, 4, 5, F(1, 2), F(1, 3), F(1, 4), F(1, 5), F(3, 2), F(2, 3)},
+                    "y": {0, 1, F(1, 4), F(1, 3), F(1, 2), F(2, 3), F(3, 4)},
+                    "hard": {frozenset({0}), frozenset({1}), frozenset({0, 1})}}

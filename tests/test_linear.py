@@ -155,6 +155,7 @@ def test_forward_rejects_bad_input(args, error, message) -> None:
     [
         (np.ones((2, 4)), "G has shape (2, 4) but Y = X W has shape (2, 3)"),
         (np.ones((3, 2)), "G has shape (3, 2) but Y = X W has shape (2, 3)"),
+        (np.ones((2, 2)), "G has shape (2, 2) but Y = X W has shape (2, 3)"),
         (np.ones(6), "G must be 2-D, got 1-D with shape (6,)"),
         (np.full((2, 3), np.nan), "G must be finite, got G[0, 0] = nan"),
     ],
@@ -236,7 +237,7 @@ def test_the_batch_and_bridge_quantities_restate_the_gradients(example) -> None:
     and gradient are transposes; the column-vector quantities are the transposes of sample 1's."""
     X, W, G, dX, dW = (example[k] for k in ("X", "W", "G", "dX", "dW"))
     outers = [example[f"outer_{m}"] for m in range(1, X.shape[0] + 1)]
-    assert f"outer_{X.shape[0] + 1}" not in example
+    assert f"outer_{X.shape[0] + 1}" not in example and "outer_0" not in example
     for m, outer in enumerate(outers):
         assert [f.tolist() for f in outer.factors] == [X[m][:, None].tolist(), G[m][None, :].tolist()]
         assert np.linalg.matrix_rank(outer.value.astype(float)) == 1
@@ -263,10 +264,17 @@ def test_the_realistic_layer_figures() -> None:
         Fraction(4 * D, 1024), Fraction(4 * M * D, 1024**2), Fraction(4 * D * N, 1024**2))
 
 
-def test_the_square_example_defeats_shape_matching() -> None:
+# Other inputs with D = N, for what the page's own could pass by coincidence.
+OTHER_SQUARE = {"X": ((-1, -2, -2), (3, -2, -2)), "W": ((-1, -1, 3), (-1, -2, -1), (2, 1, -1)),
+                "G": ((-2, -2, 1), (-2, 1, 2))}
+
+
+@pytest.mark.parametrize("square", [None, OTHER_SQUARE])
+def test_the_square_example_defeats_shape_matching(square: dict | None) -> None:
     """D = N != M: G W has the shape of G W^T and differs in every entry; G^T X has the shape of X^T G and
     differs off the diagonal only; the unit step of L reproduces the right entry, not the wrong one."""
-    q = {k: v.value for k, v in linear.worked_example().quantities.items()}
+    shown = linear.worked_example().quantities if square is None else linear._square(**square)
+    q = {k: v.value for k, v in shown.items()}
     X, W, G = q["sq_X"], q["sq_W"], q["sq_G"]
     (M, D), N = X.shape, W.shape[1]
     assert D == N != M
@@ -277,7 +285,7 @@ def test_the_square_example_defeats_shape_matching() -> None:
     assert (q["sq_dW"] != q["sq_GtX"]).sum() == D * D - D
     for name in ("sq_dX", "sq_GW", "sq_dW", "sq_GtX"):
         assert (q[name] != 0).all(), name
-    i, j = linear.worked_example().quantities["sq_probe"].entry
+    i, j = shown["sq_probe"].entry
     Xr, Wr, Gr = (rational(A) for A in (X, W, G))
     assert q["sq_probe"] == loss(bumped(Xr, i - 1, j - 1), Wr, Gr) - loss(Xr, Wr, Gr)
     assert q["sq_probe"] == right[i - 1, j - 1] != wrong[i - 1, j - 1]

@@ -107,9 +107,11 @@ def test_the_page_example_has_units_on_and_off_and_no_corner() -> None:
     assert q["labels"].value.ravel().tolist() == [2, 3]
 
 
-def test_the_rounded_gradients_agree_with_the_float_path() -> None:
-    """Each value shown rounded to 4 digits is within half a unit of the float64 backward pass."""
-    q = mlp.worked_example().quantities
+@pytest.mark.parametrize("X", [None, [[Fraction(-1, 3), 1], [2, Fraction(5, 4)]]])
+def test_the_rounded_gradients_agree_with_the_float_path(X) -> None:
+    """Each value shown rounded to 4 digits is within half a unit of the float64 backward pass: for the
+    page's integers, and for fractions, whose logits have other denominators than 1."""
+    q = (mlp.worked_example() if X is None else mlp.worked_example(X=X)).quantities
     args = [np.array(q[k].value, dtype=float) for k in NAMES]
     grads = mlp.backward(*args, q["labels"].value, [[1.0]])
     for name, grad in zip(("dX", "dW1", "db1", "dW2", "db2"), grads, strict=False):
@@ -138,7 +140,10 @@ GOOD = [[[1.0, 2.0]], [[1.0, -1.0, 0.5], [0.5, 1.0, -1.0]], [[0.1, 0.2, 0.3]],
     (2, [[0.1, 0.2]], ValueError, "b1 has shape (1, 2) but must be (1, 3)"),
     (2, [[0.1], [0.2], [0.3]], ValueError, "b1 has shape (3, 1) but must be (1, 3)"),
     (3, [[1.0, -1.0], [0.5, 0.5]], ValueError, "W2 has shape (2, 2) but W1 has shape (2, 3)"),
+    (3, [[1.0, -1.0]] * 4, ValueError, "W2 has shape (4, 2) but W1 has shape (2, 3): W2 needs one row per "
+                                       "hidden unit, 3"),
     (4, [[0.0, 0.0, 0.0]], ValueError, "b2 has shape (1, 3) but must be (1, 2)"),
+    (4, [[0.0]], ValueError, "b2 has shape (1, 1) but must be (1, 2)"),
     (5, [[3]], ValueError, "labels[0, 0] = 3 is outside 1..2"),
     (5, [[0]], ValueError, "labels[0, 0] = 0 is outside 1..2"),
     (5, [[1.0]], TypeError, "labels[0, 0] is the float 1.0"),
@@ -170,3 +175,21 @@ def test_worked_examples_take_exact_numbers_and_two_classes() -> None:
         mlp.worked_example(X=[[0.5, 1.0], [1.0, 2.0]])
     with pytest.raises(ValueError, match=r"W2 has shape \(3, 1\): a classifier needs at least 2 classes"):
         mlp.worked_example(W2=[[1], [2], [3]], b2=[[0]], labels=[[1], [1]])
+
+
+def test_every_exercise_keeps_its_promises() -> None:
+    """Over many seeds, not only the two the page uses: sizes 2 and 3 in both orders, no ReLU corner,
+    a mask with both values and every unit on somewhere, and no gradient entry that would show as
+    0.0000 unless it is exactly 0."""
+    sizes = set()
+    for seed in range(150):
+        ex = mlp.exercise(np.random.default_rng(seed))
+        args = [np.array(ex[k], dtype=float) for k in NAMES]
+        Z1 = args[0] @ args[1] + args[2]
+        assert (Z1 != 0).all() and not (Z1 > 0).all() and (Z1 > 0).any(axis=0).all(), seed
+        assert np.ptp(np.maximum(Z1, 0) @ args[3] + args[4], axis=1).max() <= 5, seed
+        dX, dW1, db1, dW2, db2, _ = mlp.backward(*args, ex["labels"], [[1.0]])
+        assert all((np.abs(v) >= 1e-3).all() for v in (dX, dW2, db2)), seed
+        assert all(((np.abs(v) >= 1e-3) | (v == 0)).all() for v in (dW1, db1)), seed
+        sizes.add((len(Z1), args[0].shape[1], Z1.shape[1], args[3].shape[1]))
+    assert {(M, D) for M, D, _, _ in sizes} == {(2, 3), (3, 2)} == {(N, K) for _, _, N, K in sizes}

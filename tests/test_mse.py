@@ -45,14 +45,20 @@ def test_the_worked_example_per_batch_mean_is_N_times_larger() -> None:
     assert all(v != 0 for v in q["dYhat"].value.flat)
 
 
-def test_an_upstream_G_other_than_1_is_shown_and_scales() -> None:
-    q = mse.worked_example(G=[[2]]).quantities
-    assert q["G"].lhs.startswith("G = ") and q["dYhat"].lhs.startswith(r"G\,")
-    assert (q["dYhat"].value == 2 * mse.worked_example().quantities["dYhat"].value).all()
+def test_floats_give_the_exact_values() -> None:
+    """The float path (the one PyTorch is compared with) on the same halves as the exact path."""
+    Yhat = [[1, Fraction(1, 2), -2], [0, 3, Fraction(5, 2)]]
+    Y = [[Fraction(1, 4), 1, 0], [2, -1, 1]]
+    as_float = [np.array(A, dtype=float) for A in (Yhat, Y)]
+    assert mse.forward(*as_float)[0, 0] == pytest.approx(float(mse.forward(Yhat, Y)[0, 0]), rel=1e-15)
+    exact = mse.backward(Yhat, Y, [[Fraction(1, 2)]])
+    for got, want in zip(mse.backward(*as_float, [[0.5]]), exact, strict=True):
+        np.testing.assert_allclose(got, want.astype(float), rtol=1e-15)
 
 
 @pytest.mark.parametrize("args, error, message", [
     (([[1.0, 2.0]], [[1.0], [2.0]]), ValueError, "Y has shape (2, 1) but Yhat has shape (1, 2)"),
+    (([[1.0], [2.0]], [[1.0, 2.0]]), ValueError, "Y has shape (1, 2) but Yhat has shape (2, 1)"),
     (([[1.0, 2.0]], [[1.0, np.nan]]), ValueError, "Y must be finite"),
     (([1.0, 2.0], [1.0, 2.0]), ValueError, "Yhat must be 2-D"),
     (([[1.0]], [[True]]), TypeError, "Y[0, 0] is the boolean True"),
@@ -93,3 +99,15 @@ def test_exercises_take_new_exact_numbers_with_distinct_factors() -> None:
         assert q["L"].value == sum(e * e for e in E.flat) / Fraction(M * N)
         assert all(isinstance(v, (int, np.integer, Fraction)) for v in q["dYhat"].value.flat)
     assert not np.array_equal(drawn[0]["Yhat"].value, drawn[1]["Yhat"].value)
+
+
+def test_no_exercise_has_an_error_of_0() -> None:
+    """Over many seeds, not only the two the page uses: no entry of E is 0, and both orientations of
+    3 x 4 occur."""
+    shapes = set()
+    for seed in range(200):
+        a = mse.exercise(np.random.default_rng(seed))
+        E = np.array(a["Yhat"], dtype=object) - np.array(a["Y"], dtype=object)
+        assert (E != 0).all(), seed
+        shapes.add(E.shape)
+    assert shapes == {(3, 4), (4, 3)}

@@ -40,10 +40,19 @@ PAGE_INPUTS = {
 }
 
 
+# Examples a page shows besides the worked example's defaults: module constants.
+PAGE_CONSTANTS = {
+    "linear": {"SQUARE": {"X": ((1, 3), (-1, -1), (2, -2)), "W": ((2, -1), (1, 3)),
+                          "G": ((1, -1), (2, -1), (1, 1))}, "LAYER": (64, 4096, 4096)},
+}
+
+
 @pytest.mark.parametrize("name", TOPICS)
 def test_the_page_example_is_the_one_its_prose_describes(name: str) -> None:
     defaults = {k: p.default for k, p in inspect.signature(topic(name).worked_example).parameters.items()}
     assert defaults == PAGE_INPUTS[name]
+    for constant, value in PAGE_CONSTANTS.get(name, {}).items():
+        assert getattr(topic(name), constant) == value, constant
 
 
 # The exercises' inputs, drawn from fixed seeds, as a digest of their repr: exercises 1 and 2 of each
