@@ -149,8 +149,10 @@ def test_exercises_take_new_logits_and_stay_exact() -> None:
 
 
 def test_every_exercise_keeps_its_promises() -> None:
-    """Over many seeds, not only the two the pages use: the docstring's sizes, pools and conditions,
-    each size and pool value used, and neither hard target required."""
+    """Over many seeds, not only the two the pages use: the docstring's sizes and conditions hold, and
+    every size, every logit ``ln a`` and every target of the pools is drawn, and neither hard target is
+    required (the pools: a in 2, 3, 4, 5, 1/2, 1/3, 1/4, 1/5, 3/2, 2/3; y in 0, 1, 1/4, 1/3, 1/2, 2/3,
+    3/4)."""
     seen = {"M": set(), "a": set(), "y": set(), "hard": set()}
     for seed in range(300):
         ex = bce.exercise(np.random.default_rng(seed))

@@ -166,10 +166,9 @@ def _inputs(z: object, y: object) -> tuple[np.ndarray, np.ndarray]:
 
 
 def exercise(rng: np.random.Generator) -> dict[str, object]:
-    """Inputs for an exercise: 3 or 4 logits ``ln a``, ``a`` from 2, 3, 4, 5, 1/2, 1/3, 1/4, 1/5, 3/2 and
-    2/3, on both sides of 1 (so both branches of ``max(z, 0)`` and ``|z|`` are used), no two equal or
-    opposite; targets from 0, 1, 1/4, 1/3, 1/2, 2/3 and 3/4, at least one hard (0 or 1) and one soft,
-    and ``sigma(z_m) != y_m`` for every sample, so no gradient entry is 0. ``G`` is 1.
+    """Inputs for an exercise: 3 or 4 logits ``ln a`` on both sides of 1 (so both branches of
+    ``max(z, 0)`` and ``|z|`` are used), no two equal or opposite; targets with at least one hard and
+    one soft, and ``sigma(z_m) != y_m`` for every sample, so no gradient entry is 0. ``G`` is 1.
 
     Examples
     --------
