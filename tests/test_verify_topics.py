@@ -149,7 +149,8 @@ def malformed(A: np.ndarray) -> dict[str, np.ndarray]:
                                         otypes=[object])(A)}
     if not logs:
         for how, v in (("an entry of 0", 0), ("a large entry", A.flat[0] + 10),
-                       ("a negative entry", -abs(A.flat[0]) - 1), ("a fraction", A.flat[0] + Fraction(1, 2))):
+                       ("a negative entry", -abs(A.flat[0]) - 1), ("a fraction", A.flat[0] + Fraction(1, 2)),
+                       ("a small negative entry", Fraction(-1, 2))):
             out[how] = A.copy()
             out[how].flat[0] = v
     return {how: B for how, B in out.items() if B.size and (B.shape != A.shape or not np.array_equal(B, A))}
@@ -202,3 +203,14 @@ def test_softmax_ce_entry_at_the_label_class_passes() -> None:
                      Expansion(terms, P[0, j - 1] - 1), (1, j))
     _, (_, errors) = shown_page("softmax_ce", lambda n, q, s: at_label if not n and q == "dl_entry" else s)
     assert errors == []
+
+
+@pytest.mark.parametrize("topic, inputs, why", [
+    ("gelu", {"Z": ((3, 2, Fraction(1, 2)), (1, -1, 2))}, "the written-out entry in row 2, column 2"),
+    ("softmax_ce", {"labels": ((1,), (2,))}, "the label 1, the lowest class"),
+])
+def test_other_inputs_than_the_page_pass(topic: str, inputs: dict, why: str) -> None:
+    """What the pages never show, but a reader's own numbers can."""
+    other = module(topic).worked_example(**inputs).quantities
+    _, (checked, errors) = shown_page(topic, lambda n, q, s: other[q] if not n else s)
+    assert errors == [] and checked, why
