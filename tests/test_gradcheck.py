@@ -8,12 +8,17 @@ is not a near miss, at every scale of ``f`` and of its inputs.
 
 from __future__ import annotations
 
+import inspect
+import operator
+import re
 from types import SimpleNamespace
 
 import numpy as np
 import pytest
 
 from derivations.gradcheck import (
+    EPS,
+    NOISE,
     RTOL,
     GradientMismatch,
     InconclusiveCheck,
@@ -44,9 +49,17 @@ def cube(A: np.ndarray) -> float:
     return np.sum(A**3)
 
 
+def assert_names_both_numbers(err: GradientMismatch) -> None:
+    """The message prints the two numbers compared, their difference and the tolerance it exceeded."""
+    message = str(err)
+    assert f"numeric {err.numeric!r}, claimed {err.claimed!r}, " in message, message
+    difference = abs(err.claimed - err.numeric)
+    assert f"difference {difference:.3g} > tolerance {err.tolerance:.3g}" in message, message
+
+
 def assert_far_outside(err: GradientMismatch) -> None:
     message = str(err)
-    assert repr(err.numeric) in message and repr(err.claimed) in message, message
+    assert_names_both_numbers(err)
     assert err.claimed == pytest.approx(OFF_BY * err.numeric, rel=1e-5), message
     assert abs(err.claimed - err.numeric) >= MARGIN * err.tolerance, message
 
@@ -186,6 +199,8 @@ def test_rejects_f_returning_anything_but_a_real_scalar(value: object, shown: st
         (([np.zeros((1, 1))] * 2, np.ones((1, 1))), ValueError,
          "got 1 arguments, 2 gradients and 1 names"),
         (([],), ValueError, "got 0 arguments, 0 gradients and 0 names"),
+        (([np.zeros((1, 1))], np.ones((1, 1)), np.ones((1, 1))), ValueError,
+         "got 2 arguments, 1 gradients and 2 names"),
     ],
 )
 def test_rejects_malformed_arguments(args: tuple, error: type[Exception], message: str) -> None:
@@ -214,8 +229,9 @@ def test_verdicts_do_not_depend_on_the_scale_of_f_or_of_its_inputs(scale: float,
             check(OFF_BY * dA)
         assert_far_outside(info.value)
         for wrong in (dA.T, np.zeros_like(A), -dA):
-            with pytest.raises(GradientMismatch):
+            with pytest.raises(GradientMismatch) as info:
                 check(wrong)
+            assert_names_both_numbers(info.value)
 
 
 def test_a_zero_gradient_of_a_tiny_function_is_rejected() -> None:
@@ -249,6 +265,97 @@ def test_a_large_constant_offset_is_inconclusive_rather_than_a_false_rejection()
     with pytest.raises(GradientMismatch) as info:
         check_grads(offset, [OFF_BY * 2 * A], A, step=step)
     assert_far_outside(info.value)
+
+
+def test_an_inconclusive_check_names_the_entry_with_the_largest_f_and_a_step_that_will_do() -> None:
+    """The rounding of f = 1e6 + ... is near 1e-3 of a gradient whose scale is 0.3: far below a usable check,
+    yet above RESOLUTION = 1e-4 of it. The step the message names puts the rounding at exactly that share.
+
+    (Along directions the scale differs from one direction to the next, and the step named is the one for
+    the direction that raised, so only the entry-wise advice is tried at twice its size.)"""
+    A = np.array([[0.5, -1.0], [3.0, 0.2]])
+
+    def f(A: np.ndarray) -> float:
+        return 1e6 + 0.05 * np.sum(A**2)
+
+    advice = (r"at \|f\| = 1e\+06 rounding allows an error of (\S+) in a difference quotient, "
+              r"more than 0\.0001 of the gradient's scale (\S+), so this check could not fail; "
+              r"subtract f's constant part, or take step=(\S+) if f is smooth on that scale$")
+    steps = []
+    for check, what in (
+        # |f| is largest where A is: at A[1, 0] = 3.
+        (lambda g, **step: check_grads(f, [g], A, **step), r"gradient for args\[0\] at entry \[1, 0\]: "),
+        (lambda g, **step: directional_check(f, g, A, **step),
+         "gradient for A along random unit direction 1 of 3: "),
+    ):
+        with pytest.raises(InconclusiveCheck) as info:
+            check(0.1 * A)
+        found = re.fullmatch(what + advice, str(info.value))
+        assert found, str(info.value)
+        rounding, scale, step = (float(v) for v in found.groups())
+        assert scale < 1 and rounding > 1e-4 * scale
+        assert step == pytest.approx(1e-6 * rounding / (1e-4 * scale), rel=0.06)
+        with pytest.raises(InconclusiveCheck):
+            check(0.1 * A, step=step / 2)
+        steps.append(step)
+    # f is quadratic, so any step is exact: twice the named one gives a check that accepts and can fail.
+    check_grads(f, [0.1 * A], A, step=2 * steps[0])
+    with pytest.raises(GradientMismatch) as info:
+        check_grads(f, [OFF_BY * 0.1 * A], A, step=2 * steps[0])
+    assert_names_both_numbers(info.value)
+
+
+@pytest.mark.parametrize(
+    "B, multiples, worst",
+    [
+        # The larger difference is at [0, 1], but it is the smaller multiple of its tolerance.
+        ([[1.0, 1e6]], [5.0, 3.0], (0, 0)),
+        # Both entries are between one and two tolerances out; the second is further.
+        ([[1.0, 1.0]], [1.3, 1.7], (0, 1)),
+    ],
+)
+def test_with_rtol_0_each_entry_has_its_own_tolerance_and_the_worst_multiple_is_reported(
+    B: list[list[float]], multiples: list[float], worst: tuple[int, int]
+) -> None:
+    """rtol = 0 is allowed and leaves only the rounding term NOISE * eps * F / h, which differs by entry.
+
+    At A = 0 the step is ``step`` itself, and a linear f has F = h |B_ij| at entry (i, j): its
+    tolerance is NOISE * eps * |B_ij|."""
+    B = np.array(B)
+    A = np.zeros_like(B)
+
+    def f(A: np.ndarray) -> float:
+        return np.sum(B * A)
+
+    np.testing.assert_array_equal(numeric_gradient(f, A), B)
+    check_grads(f, [B], A, rtol=0)
+    directional_check(f, B, A, rtol=0)
+    with pytest.raises(GradientMismatch) as info:
+        check_grads(f, [B * (1 + NOISE * EPS * np.array(multiples))], A, rtol=0)
+    assert f"gradient for args[0] at entry [{worst[0]}, {worst[1]}] (worst of 2; 2 outside tolerance)" in str(
+        info.value
+    )
+    assert info.value.tolerance == pytest.approx(NOISE * EPS * B[worst], rel=1e-6)
+    assert_names_both_numbers(info.value)
+
+
+@pytest.mark.parametrize("directions", [1, 2, 5])
+def test_directions_is_the_number_of_random_directions_tried(directions: int) -> None:
+    """Two calls of f per direction; check_grads adds one at the point and two per entry."""
+    A = np.random.default_rng(15).standard_normal((2, 3))
+    calls = []
+
+    def f(A: np.ndarray) -> float:
+        calls.append(A)
+        return cube(A)
+
+    directional_check(f, 3 * A**2, A, directions=directions)
+    assert len(calls) == 2 * directions
+    calls.clear()
+    check_grads(f, [3 * A**2], A, directions=directions)
+    assert len(calls) == 1 + 2 * A.size + 2 * directions
+    with pytest.raises(GradientMismatch, match=f"along random unit direction 1 of {directions}:"):
+        directional_check(cube, 3 * A, A, directions=directions)
 
 
 def test_an_offset_small_against_the_gradient_still_lets_the_check_fail() -> None:
@@ -288,6 +395,7 @@ BAD_SETTINGS = [
     ({"step": True}, TypeError, "step must be a real number, got bool True"),
     ({"rtol": -1e-7}, ValueError, "rtol must be at least 0 and below 1, got -1e-07"),
     ({"rtol": 1}, ValueError, "rtol must be at least 0 and below 1, got 1"),
+    ({"rtol": 1.5}, ValueError, "rtol must be at least 0 and below 1, got 1.5"),
     ({"rtol": np.nan}, ValueError, "rtol must be at least 0 and below 1, got nan"),
     ({"rtol": None}, TypeError, "rtol must be a real number, got NoneType None"),
 ]
@@ -337,6 +445,10 @@ def test_an_int_seed_is_a_generator_with_that_seed(seed: int) -> None:
          "names must differ from each other, got ['A', 'A']"),
         (lambda A: check_grads(cube, [A], A, names=(None,)), TypeError,
          "names[0] must be a string, got NoneType None"),
+        (lambda A: check_grads(lambda A, B: 0.0, [A, A], A, A, names=("A",)), ValueError,
+         "got 2 arguments, 2 gradients and 1 names"),
+        (lambda A: check_grads(cube, [A], A, names=("A", "B")), ValueError,
+         "got 1 arguments, 1 gradients and 2 names"),
     ],
 )
 def test_meaningless_arguments_are_refused_by_name(call, error: type[Exception], message: str) -> None:
@@ -430,6 +542,8 @@ def test_check_topic_rejects_a_gradient_off_by_a_tenth_of_a_percent(wrong, shape
         (topic("affine", AFFINE.forward,
                lambda X, W, b, G: (G @ W.T, X.T @ G, G.mean(axis=0, keepdims=True))),
          ((2, 3), (3, 4), (1, 4)), "affine at X (2, 3), W (3, 4), b (1, 4): gradient for b at entry ["),
+        (topic("derivations.topics.relu", RELU.forward, lambda Z, G: (G * (Z >= 0.5),)), ((4, 4),),
+         "relu at Z (4, 4): gradient for Z at entry ["),
     ],
 )
 def test_check_topic_rejects_a_wrong_formula_naming_topic_shapes_input_and_entry(wrong, shapes,
@@ -447,6 +561,12 @@ def test_check_topic_differentiates_only_the_inputs_in_wrt() -> None:
         check_topic(wrong, shapes, domain, wrt=(0,))
     with pytest.raises(TypeError, match="y must be float64, got dtype int64"):
         check_topic(CROSS_ENTROPY, shapes, domain)
+    # Any position can be chosen, not only the first: here W alone, with no formula given for X.
+    only_dW = linear_with(lambda X, W, G: None, lambda X, W, G: X.T @ G)
+    assert check_topic(only_dW, [((2, 3), (3, 4))], wrt=(1,)) == 12 + 3
+    wrong = linear_with(lambda X, W, G: None, lambda X, W, G: OFF_BY * X.T @ G)
+    with pytest.raises(GradientMismatch, match=r"^linear_variant at X \(2, 3\), W \(3, 4\): gradient for W"):
+        check_topic(wrong, [((2, 3), (3, 4))], wrt=(1,))
 
 
 @pytest.mark.parametrize(
@@ -455,6 +575,8 @@ def test_check_topic_differentiates_only_the_inputs_in_wrt() -> None:
         (lambda X, W, G: (G @ W.T, (X.T @ G).T), ValueError, "dW has shape (4, 3) but W has shape (3, 4)"),
         (lambda X, W, G: (G @ W.T,), ValueError,
          "linear_variant.backward must return one gradient per input (2), got 1"),
+        (lambda X, W, G: (G @ W.T, X.T @ G, None), ValueError,
+         "linear_variant.backward must return one gradient per input (2), got 3"),
         (lambda X, W, G: G @ W.T, TypeError,
          "linear_variant.backward must return a tuple of gradients, got ndarray"),
         (lambda X, W, G: (G @ W.T, None), ValueError, "dW must be 2-D, got 0-D"),
@@ -485,6 +607,103 @@ def test_check_topic_draws_each_input_from_its_own_domain() -> None:
         check_topic(LOG, [((2, 2),)])
 
 
+class Drawn(Exception):
+    """Raised by a backward that only records its inputs, to stop check_topic once they are drawn."""
+
+
+def drawn(**arguments: object) -> np.ndarray:
+    """The first input check_topic draws for a 100 x 100 input."""
+    seen = []
+
+    def backward(Z: np.ndarray, G: np.ndarray) -> tuple[np.ndarray]:
+        seen.append(Z)
+        raise Drawn
+
+    with pytest.raises(Drawn):
+        check_topic(topic("identity", lambda Z: Z, backward), [((100, 100),)], **arguments)
+    return seen[0]
+
+
+def test_check_topic_draws_by_default_from_minus_2_to_2_with_seed_0() -> None:
+    """Order-one inputs of both signs, and the same ones each run."""
+    Z = drawn()
+    assert -2.0 <= Z.min() < -1.99 and 1.99 < Z.max() < 2.0
+    np.testing.assert_array_equal(Z, drawn(domain=(-2.0, 2.0), seed=0))
+    assert not np.array_equal(Z, drawn(seed=1))
+
+
+@pytest.mark.parametrize(
+    "forward, backward, count",
+    [
+        # A ufunc's signature also lists out=, so it has three positional parameters for two inputs.
+        (np.maximum, lambda X, W, G: (G * (X > W), G * (X <= W)), 2),
+        (lambda *Z: Z[0] * Z[1], lambda X, W, G: (G * W, G * X), 2),
+        # inspect.signature raises ValueError for an attrgetter.
+        (operator.attrgetter("T"), lambda Z, G: (G.T,), 1),
+    ],
+)
+def test_check_topic_calls_inputs_by_position_when_forward_names_none_one_to_one(forward, backward,
+                                                                                 count: int) -> None:
+    shapes = [[(2, 3)] * count]
+    assert check_topic(topic("t", forward, backward), shapes) == count * (6 + 3)
+    wrong = topic("t", forward, lambda *inputs: (OFF_BY * backward(*inputs)[0], *backward(*inputs)[1:]))
+    where = ", ".join(f"inputs[{i}] (2, 3)" for i in range(count))
+    with pytest.raises(GradientMismatch) as info:
+        check_topic(wrong, shapes)
+    assert str(info.value).startswith(f"t at {where}: gradient for inputs[0] at entry [")
+
+
+def test_check_topic_calls_inputs_by_position_when_forward_has_no_readable_signature() -> None:
+    """inspect.signature raises TypeError when ``__signature__`` is not a Signature."""
+
+    class Negate:
+        __signature__ = "(Z)"
+
+        def __call__(self, Z: np.ndarray) -> np.ndarray:
+            return -Z
+
+    with pytest.raises(TypeError):
+        inspect.signature(Negate())
+    assert check_topic(topic("negate", Negate(), lambda Z, G: (-G,)), [((2, 2),)]) == 4 + 3
+    with pytest.raises(GradientMismatch, match=r"^negate at inputs\[0\] \(2, 2\): gradient for inputs\[0\]"):
+        check_topic(topic("negate", Negate(), lambda Z, G: (G,)), [((2, 2),)])
+
+
+# One more than the ints CPython caches, so that counts equal in value are distinct objects.
+MANY = 257
+
+
+def test_many_arguments_are_checked_and_named_like_a_few() -> None:
+    """``L = sum_i c_i a_i**2`` of MANY 1 x 1 arguments, and a topic ``Y = sum_i c_i Z_i`` of MANY inputs."""
+    c = np.arange(1.0, MANY + 1)
+    args = [np.full((1, 1), 0.5) for _ in range(MANY)]
+    grads = [c[i] * args[i] for i in range(MANY)]
+    names = [f"z{i}" for i in range(MANY)]
+
+    def L(*args: np.ndarray) -> float:
+        return 0.5 * float(np.dot(c, np.concatenate(args).ravel() ** 2))
+
+    check_grads(L, grads, *args, names=names, directions=1)
+    with pytest.raises(GradientMismatch, match=r"^gradient for args\[0\] at entry \[0, 0\]"):
+        check_grads(L, [OFF_BY * grads[0], *grads[1:]], *args)
+
+    def forward(*Z: np.ndarray) -> np.ndarray:
+        return np.tensordot(c, np.stack(Z), axes=1)
+
+    parameter = inspect.Parameter.POSITIONAL_OR_KEYWORD
+    forward.__signature__ = inspect.Signature([inspect.Parameter(n, parameter) for n in names])
+
+    def backward(*inputs: np.ndarray) -> tuple[np.ndarray, ...]:
+        G = inputs[-1]
+        return (OFF_BY * c[0] * G, *(c[1:, None, None] * G))
+
+    wrong = topic("sum", forward, backward)
+    where = ", ".join(f"{n} (1, 1)" for n in names)
+    with pytest.raises(GradientMismatch) as info:
+        check_topic(wrong, [[(1, 1)] * MANY], [(-2.0, 2.0)] * MANY, wrt=list(range(MANY)))
+    assert str(info.value).startswith(f"sum at {where}: gradient for z0 at entry [0, 0]")
+
+
 def test_check_topic_is_seeded() -> None:
     wrong = linear_with(lambda X, W, G: G @ W.T, lambda X, W, G: OFF_BY * X.T @ G)
     messages = set()
@@ -509,6 +728,12 @@ def test_check_topic_is_seeded() -> None:
         ({"shapes": "2x3"}, TypeError, "shapes must be a list or tuple of cases, got str '2x3'"),
         ({"shapes": [[]]}, ValueError, "shapes[0] must list one shape per input, got none"),
         ({"shapes": [((2, 3), (3, 4)), ((2, 3),)]}, ValueError, "shapes[1] has 1 shapes but shapes[0] has 2"),
+        ({"shapes": [((2, 3), (3, 4)), ((2, 3), (3, 4), (4, 1))]}, ValueError,
+         "shapes[1] has 3 shapes but shapes[0] has 2"),
+        ({"shapes": [((2, 3, 1), (3, 4))]}, TypeError,
+         "shapes[0][0] must be a (rows, columns) pair of ints, got tuple (2, 3, 1)"),
+        ({"shapes": [((2,), (3, 4))]}, TypeError,
+         "shapes[0][0] must be a (rows, columns) pair of ints, got tuple (2,)"),
         ({"shapes": [((2, 0), (0, 4))]}, ValueError, "shapes[0][0] must have positive sizes, got (2, 0)"),
         ({"shapes": [((2, 3.0), (3, 4))]}, TypeError, "shapes[0][0] must be a (rows, columns) pair of ints"),
         ({"domain": (2.0, -2.0)}, ValueError,
@@ -518,6 +743,13 @@ def test_check_topic_is_seeded() -> None:
         ({"domain": 2.0}, TypeError,
          "domain must be (low, high) or a function (rng, shape) -> array, got float 2.0"),
         ({"domain": ((0.0, 1.0),)}, ValueError, "domain gives 1 domains for 2 inputs"),
+        ({"domain": ((0.0, 1.0),) * 3}, ValueError, "domain gives 3 domains for 2 inputs"),
+        ({"domain": (1.0,)}, TypeError,
+         "domain must be (low, high) or a function (rng, shape) -> array, got tuple (1.0,)"),
+        ({"domain": (0.0, 1.0, 2.0)}, TypeError,
+         "domain must be (low, high) or a function (rng, shape) -> array, got tuple (0.0, 1.0, 2.0)"),
+        ({"domain": (1.0, 1.0)}, ValueError,
+         "domain must be (low, high) with finite low < high, got (1.0, 1.0)"),
         ({"domain": ((0.0, 1.0), (1.0, 0.0))}, ValueError,
          "domain[1] must be (low, high) with finite low < high"),
         ({"seed": -1}, ValueError, "seed must be a non-negative int seed, got -1"),
@@ -527,6 +759,7 @@ def test_check_topic_is_seeded() -> None:
         ({"wrt": ()}, ValueError, "wrt must name at least one input position"),
         ({"wrt": (2,)}, ValueError, "wrt[0] must be an input position from 0 to 1, got 2"),
         ({"wrt": (-1,)}, ValueError, "wrt[0] must be an input position from 0 to 1, got -1"),
+        ({"wrt": (3,)}, ValueError, "wrt[0] must be an input position from 0 to 1, got 3"),
         ({"wrt": (True,)}, TypeError, "wrt[0] must be an int, got bool True"),
         ({"wrt": (0, 0)}, ValueError, "wrt must not repeat a position, got (0, 0)"),
     ],
