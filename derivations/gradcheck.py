@@ -27,7 +27,9 @@ Tolerance model. A numeric value ``n`` and a claimed value ``c`` agree when
   constant offset widens the tolerance instead of causing a false rejection.
 - A check that accepts must have been able to reject. When ``NOISE * eps * F / h`` exceeds
   ``RESOLUTION * S``, an error of ``RESOLUTION`` of the gradient could hide in the rounding, and instead
-  of accepting the check raises :class:`InconclusiveCheck`, naming a step that would do.
+  of accepting the check raises :class:`InconclusiveCheck`, naming a step that is enough for the
+  comparison that raised it (rounded up); a comparison along a random direction has its own scale, and
+  may then name a larger one.
 
 Arguments and gradients are 2-D float64 matrices, as everywhere on the site (write a vector as a
 ``1 x n`` matrix), so that every topic's inputs go through the same ``derivations._validate.matrix``.
@@ -634,14 +636,21 @@ def _require_resolution(what: str, rounding: float, value: float, scale: float, 
     if rounding > RESOLUTION * scale:
         advice = "subtract f's constant part"
         if scale > 0:
-            # The rounding term is proportional to 1 / step.
-            enough = step * rounding / (RESOLUTION * scale)
+            # The rounding term is proportional to 1 / step. Printed rounded up, with a margin for the
+            # values of f at the new points, so that the step named is never just short of enough.
+            enough = _round_up(1.05 * step * rounding / (RESOLUTION * scale))
             advice += f", or take step={enough:.2g} if f is smooth on that scale"
         raise InconclusiveCheck(
             f"{what}: at |f| = {value:.3g} rounding allows an error of {rounding:.3g} in a difference "
             f"quotient, more than {RESOLUTION:g} of the gradient's scale {scale:.3g}, so this check could "
             f"not fail; {advice}"
         )
+
+
+def _round_up(x: float) -> float:
+    """``x > 0`` rounded up to two significant digits: ``4.03e-05`` to ``4.1e-05``."""
+    unit = 10.0 ** (math.floor(math.log10(x)) - 1)
+    return math.ceil(x / unit) * unit
 
 
 def _float_matrix(name: str, A: object) -> np.ndarray:

@@ -269,7 +269,8 @@ def test_a_large_constant_offset_is_inconclusive_rather_than_a_false_rejection()
 
 def test_an_inconclusive_check_names_the_entry_with_the_largest_f_and_a_step_that_will_do() -> None:
     """The rounding of f = 1e6 + ... is near 1e-3 of a gradient whose scale is 0.3: far below a usable check,
-    yet above RESOLUTION = 1e-4 of it. The step the message names puts the rounding at exactly that share.
+    yet above RESOLUTION = 1e-4 of it. The step the message names, rounded up, puts the rounding just below
+    that share.
 
     (Along directions the scale differs from one direction to the next, and the step named is the one for
     the direction that raised, so only the entry-wise advice is tried at twice its size.)"""
@@ -294,10 +295,14 @@ def test_an_inconclusive_check_names_the_entry_with_the_largest_f_and_a_step_tha
         assert found, str(info.value)
         rounding, scale, step = (float(v) for v in found.groups())
         assert scale < 1 and rounding > 1e-4 * scale
-        assert step == pytest.approx(1e-6 * rounding / (1e-4 * scale), rel=0.06)
+        assert 1.05 <= step / (1e-6 * rounding / (1e-4 * scale)) <= 1.05 * 1.11
         with pytest.raises(InconclusiveCheck):
             check(0.1 * A, step=step / 2)
         steps.append(step)
+    # Taken as printed, the entry-wise step is enough for the entries: what stops the check now is a
+    # direction, with a scale of its own.
+    with pytest.raises(InconclusiveCheck, match="along random unit direction"):
+        check_grads(f, [0.1 * A], A, step=steps[0])
     # f is quadratic, so any step is exact: twice the named one gives a check that accepts and can fail.
     check_grads(f, [0.1 * A], A, step=2 * steps[0])
     with pytest.raises(GradientMismatch) as info:
@@ -770,3 +775,22 @@ def test_check_topic_refuses_meaningless_arguments_by_name(arguments: dict, erro
     with pytest.raises(error) as info:
         check_topic(**call)
     assert message in str(info.value)
+
+
+@pytest.mark.parametrize("constant, slope", [(1e6, 0.03), (1e6, 0.05)])
+def test_the_step_an_inconclusive_check_names_is_enough_for_it(constant: float, slope: float) -> None:
+    """Printed to two digits, the step must not round down to one that raises the same error again."""
+    A = np.array([[0.5, -1.0], [3.0, 0.2]])
+
+    def f(A: np.ndarray) -> float:
+        return constant + slope * np.sum(A**2)
+
+    with pytest.raises(InconclusiveCheck) as info:
+        directional_check(f, 2 * slope * A, A, directions=1)
+    step = float(re.search(r"take step=(\S+) ", str(info.value))[1])
+    directional_check(f, 2 * slope * A, A, directions=1, step=step)
+    with pytest.raises(InconclusiveCheck) as info:
+        check_grads(f, [2 * slope * A], A)
+    entry_step = float(re.search(r"take step=(\S+) ", str(info.value))[1])
+    with pytest.raises(InconclusiveCheck, match="along random unit direction"):
+        check_grads(f, [2 * slope * A], A, step=entry_step)
