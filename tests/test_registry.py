@@ -91,3 +91,13 @@ def test_no_check_module_imports_what_it_checks(check: Path) -> None:
     imported += [a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names]
     foreign = [m for m in imported if m.startswith("derivations") and not m.startswith("derivations.verify")]
     assert not foreign, f"{check.name} imports {foreign}"
+
+
+@pytest.mark.parametrize("test", sorted((ROOT / "tests").glob("test_*.py")), ids=lambda p: p.name)
+def test_torch_is_imported_only_through_require_torch(test: Path) -> None:
+    """Without the optional extra, a torch test must skip with the install hint (or fail under
+    REQUIRE_TORCH), never stop at an ImportError: tests/torch_oracle.py's require_torch does both."""
+    tree = ast.parse(test.read_text(encoding="utf-8"))
+    imported = [n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module]
+    imported += [a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names]
+    assert not [m for m in imported if m.split(".")[0] == "torch"], f"{test.name} imports torch itself"

@@ -30,7 +30,7 @@ def test_gradients_against_finite_differences() -> None:
 
 
 def test_gradients_against_torch_autograd() -> None:
-    import torch
+    torch = require_torch()
 
     assert check_against_torch(relu, torch.relu, SHAPES,
                                inputs=lambda rng, shape: [away_from_the_corner(rng, s) for s in shape]) > 40

@@ -25,7 +25,7 @@ def test_gradients_against_finite_differences() -> None:
 
 
 def test_gradients_against_torch_autograd() -> None:
-    import torch
+    torch = require_torch()
 
     assert check_against_torch(sigmoid, torch.sigmoid, SHAPES, (-6.0, 6.0)) > 40
 

@@ -24,7 +24,7 @@ def test_gradients_against_finite_differences() -> None:
 
 
 def test_gradients_against_torch_autograd() -> None:
-    import torch
+    torch = require_torch()
 
     assert check_against_torch(tanh, torch.tanh, SHAPES, (-4.0, 4.0)) > 40
 
