@@ -149,7 +149,7 @@ def malformed(A: np.ndarray) -> dict[str, np.ndarray]:
                                         otypes=[object])(A)}
     if not logs:
         for how, v in (("an entry of 0", 0), ("a large entry", A.flat[0] + 10),
-                       ("a negative entry", -abs(A.flat[0]) - 1), ("a fraction", A.flat[0] + Fraction(1, 2)),
+                       ("a negative entry", -abs(A.flat[0]) - 1), ("a fraction", A.flat[0] - Fraction(1, 2)),
                        ("a small negative entry", Fraction(-1, 2))):
             out[how] = A.copy()
             out[how].flat[0] = v
