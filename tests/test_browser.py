@@ -219,7 +219,7 @@ PHONES = [390, 320]  # a common phone, and the narrowest still in use
 
 @pytest.mark.browser
 @pytest.mark.parametrize("width", PHONES)
-@pytest.mark.parametrize("path", ["linear/", "en/linear/", "errata/", "notebook/"])
+@pytest.mark.parametrize("path", ["linear/", "en/linear/", "errata/", "notebook/", "mlp/", "en/mlp/"])
 def test_phone_width_never_widens_the_page(
     browser: webdriver.Chrome, server: LocalServer, path: str, width: int
 ) -> None:
@@ -230,12 +230,23 @@ def test_phone_width_never_widens_the_page(
         found = browser.execute_script("""
             const wide = Array.from(document.querySelectorAll('mjx-container[display]'))
                 .filter(m => m.scrollWidth > m.clientWidth + 1);
+            const figures = Array.from(document.querySelectorAll('img.wide'))
+                .filter(img => img.getBoundingClientRect().width > 0)
+                .map(img => ({drawn: img.getBoundingClientRect().width, box: img.parentElement}))
+                .map(f => ({drawn: f.drawn, scrolls: getComputedStyle(f.box).overflowX === 'auto',
+                            focusable: f.box.tabIndex === 0}));
             return {page: document.documentElement.scrollWidth, view: window.innerWidth, wide: wide.length,
-                    scrolling: wide.filter(m => getComputedStyle(m).overflowX === 'auto').length};
+                    scrolling: wide.filter(m => getComputedStyle(m).overflowX === 'auto').length, figures};
         """)
     finally:
         browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
     assert found["page"] <= found["view"], f"/{path}: {found['page']} px wide on a {found['view']} px screen"
     assert found["scrolling"] == found["wide"], f"/{path}: a wide formula does not scroll in its own box"
+    # A wide figure keeps at least 80% of its drawn size (labels of 12 units stay near 10 px), in a box
+    # that scrolls and takes keyboard focus.
+    for figure in found["figures"]:
+        assert figure["drawn"] >= 720 and figure["scrolls"] and figure["focusable"], (path, figure)
+    if path.endswith("mlp/"):
+        assert len(found["figures"]) == 1, f"/{path}: the computation graph is not a wide figure"
     if path.endswith("linear/") and width == min(PHONES):
         assert found["wide"] > 0, f"/{path}: no formula is wider than {width} px, so this checks nothing"

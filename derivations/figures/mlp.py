@@ -116,8 +116,9 @@ def mlp_graph(scheme: str = "light", lang: str = "zh") -> str:
         raise ValueError(f"lang must be one of {sorted(WORDS)}, got {lang!r}")
     words = WORDS[lang]
     half = BOX_W / 2
+    # The backward row's title sits at the bottom right, where no dashed line to a reread value passes.
     body: list[str] = [label(12, 22, words["forward"], anchor="start", size=13),
-                       label(12, ROW_GRAD - 50, words["backward"], anchor="start", size=13)]
+                       label(888, ROW_PARAM_GRAD + 5, words["backward"], anchor="end", size=13)]
 
     # Forward: the chain of values, each arrow labelled with the layer that computes the next value.
     chain = list(COLUMNS)

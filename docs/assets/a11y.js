@@ -9,15 +9,16 @@ document$.subscribe(() => {
   new MutationObserver(name).observe(document.querySelector(".md-content"), {childList: true, subtree: true});
 });
 
-// A formula wider than the page scrolls in its own box (site.css); a keyboard user must be able to
-// reach it to scroll it (axe: scrollable-region-focusable). Watched, since the column's width can
-// change after load (the window, a scroll bar appearing).
+// A formula or a `.wide` figure wider than the page scrolls in its own box (site.css); a keyboard
+// user must be able to reach it to scroll it (axe: scrollable-region-focusable). Watched, since the
+// column's width can change after load (the window, a scroll bar appearing).
 const focusIfScrolling = (box) => {
   if (box.scrollWidth > box.clientWidth) box.setAttribute("tabindex", "0");
   else box.removeAttribute("tabindex");
 };
-const wideMath = new ResizeObserver((entries) => entries.forEach((e) => focusIfScrolling(e.target)));
-document$.subscribe(() => document.querySelectorAll(".md-typeset mjx-container[display]").forEach((box) => {
+const wideBoxes = new ResizeObserver((entries) => entries.forEach((e) => focusIfScrolling(e.target)));
+const scrolling = ".md-typeset mjx-container[display], .md-typeset figure > p:has(> img.wide)";
+document$.subscribe(() => document.querySelectorAll(scrolling).forEach((box) => {
   focusIfScrolling(box);
-  wideMath.observe(box);
+  wideBoxes.observe(box);
 }));
