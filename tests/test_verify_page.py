@@ -74,6 +74,13 @@ def example_html(example) -> str:
     return typeset("".join(block(example.topic, None, name, q) for name, q in example.quantities.items()))
 
 
+def verify_example(example) -> tuple[int, list[str]]:
+    """verify's verdict on a page showing every quantity of ``example``: numbers checked, mismatches."""
+    keys = [(example.topic, "", q) for q in example.quantities]
+    soup = BeautifulSoup(example_html(example), "html.parser")
+    return verify_page(f"{example.topic}/index.html", soup, keys)
+
+
 def formula(tex: str, kind: str = "exact", places: int | None = None, quantity: str = "s") -> Tag:
     div = (f'<div class="worked" data-example="t" data-quantity="{quantity}" data-kind="{kind}"'
            + (f' data-places="{places}"' if places is not None else "") + ">"

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from bs4 import BeautifulSoup, SoupStrainer, Tag
-from test_verify_page import _hook, typeset
+from test_verify_page import _hook, typeset, verify_example
 
 from derivations import exercises
 from derivations.example import Expansion, Shown
@@ -208,9 +208,19 @@ def test_softmax_ce_entry_at_the_label_class_passes() -> None:
 @pytest.mark.parametrize("topic, inputs, why", [
     ("gelu", {"Z": ((3, 2, Fraction(1, 2)), (1, -1, 2))}, "the written-out entry in row 2, column 2"),
     ("softmax_ce", {"labels": ((1,), (2,))}, "the label 1, the lowest class"),
+    ("mlp", {"X": ((Fraction(-1, 3), 1), (2, Fraction(5, 4)))}, "fractions, so results have denominators"),
+    ("mlp", {"G": ((Fraction(1, 2),),)}, "a loss below another objective: G shown"),
 ])
 def test_other_inputs_than_the_page_pass(topic: str, inputs: dict, why: str) -> None:
-    """What the pages never show, but a reader's own numbers can."""
-    other = module(topic).worked_example(**inputs).quantities
-    _, (checked, errors) = shown_page(topic, lambda n, q, s: other[q] if not n else s)
-    assert errors == [] and checked, why
+    """What the pages never show, but a reader's own numbers can: every quantity typeset and verified."""
+    example = module(topic).worked_example(**inputs)
+    checked, errors = verify_example(example)
+    assert errors == [] and checked > len(example.quantities), why
+
+
+def test_a_G_of_another_shape_is_a_mismatch() -> None:
+    example = module("mlp").worked_example(G=((2,),))
+    G = example.quantities["G"]
+    example.quantities["G"] = Shown(G.lhs, np.array([[2, 3]], dtype=object))
+    _, errors = verify_example(example)
+    assert any("(mlp): G: must be 1x1 (dJ/dL of the scalar L), shows 1x2" in e for e in errors), errors

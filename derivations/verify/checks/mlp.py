@@ -64,7 +64,10 @@ def check(p: Page) -> None:
         p.expect("sizes", shown, Fraction(wanted), f" {name}")
     g, d = Fraction(1), "L"
     if "G" in p.blocks:
-        g, d = p.matrix("G", ["G", PARTIAL.format("J", "L")], "exact")[0][0], "J"
+        G = p.matrix("G", ["G", PARTIAL.format("J", "L")], "exact")
+        if shape(G) != (1, 1):
+            raise Mismatch(f"G: must be 1x1 (dJ/dL of the scalar L), shows {shape(G)[0]}x{shape(G)[1]}")
+        g, d = G[0][0], "J"
     one = f"1_{{{M}}}"
 
     onehot = [[Fraction(int(k == y[m])) for k in range(K)] for m in range(M)]
