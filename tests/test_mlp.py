@@ -193,3 +193,18 @@ def test_every_exercise_keeps_its_promises() -> None:
         assert all(((np.abs(v) >= 1e-3) | (v == 0)).all() for v in (dW1, db1)), seed
         sizes.add((len(Z1), args[0].shape[1], Z1.shape[1], args[3].shape[1]))
     assert {(M, D) for M, D, _, _ in sizes} == {(2, 3), (3, 2)} == {(N, K) for _, _, N, K in sizes}
+
+
+@pytest.mark.parametrize("at, value, legible", [
+    (None, None, True),
+    (0, 1e-3, True), (0, -1e-3, True), (0, 9.9e-4, False), (0, -9.9e-4, False), (0, 0.0, False),
+    (3, 9.9e-4, False), (3, 0.0, False), (4, -9.9e-4, False), (4, 0.0, False),
+    (1, 9.9e-4, False), (1, -9.9e-4, False), (1, 0.0, True), (2, 9.9e-4, False), (2, 0.0, True),
+])
+def test_an_exercise_is_drawn_again_for_a_gradient_that_would_show_as_0(at, value, legible: bool) -> None:
+    """dX, dW1, db1, dW2, db2 of 0.5 everywhere, with one entry changed: below 1e-3 it would show as
+    0.0000 (or -0.0000); an exact 0 is shown as 0, and allowed where ReLU's mask makes one (dW1, db1)."""
+    grads = [np.full((2, 2), 0.5) for _ in range(5)]
+    if at is not None:
+        grads[at][1, 0] = value
+    assert mlp._legible(*grads) is legible
