@@ -43,6 +43,64 @@ MESSAGES = {
 }
 
 
+# In-process tests first: a mutation run stops at the first failure, and these take a second,
+# the tests of the built site below a minute.
+
+def shown_page(topic: str, change: Callable[[str, str, Shown], Shown] = lambda n, q, s: s):
+    """Every quantity the topic's page asks for, of its example and its exercises, computed now (each
+    passed through ``change``) and typeset as the build does; verify's verdict on it."""
+    keys = [k for k in source_quantities(DOCS)[f"{topic}/index.html"] if k[0] == topic]
+    examples = {n: exercises.example(topic, int(n)) if n else module(topic).worked_example()
+                for n in dict.fromkeys(n for _, n, _ in keys)}
+    block = _hook("examples")._block
+    shown = "".join(block(topic, n or None, q, change(n, q, examples[n].quantities[q])) for _, n, q in keys)
+    return keys, verify_page(f"{topic}/index.html", BeautifulSoup(typeset(shown), "html.parser"), keys)
+
+
+@pytest.mark.parametrize("topic", TOPICS)
+def test_what_the_topic_module_shows_passes_verify(topic: str) -> None:
+    """With no site, so that a changed topic module is seen."""
+    keys, (checked, errors) = shown_page(topic)
+    assert errors == [] and checked > len(keys), errors
+
+
+def test_softmax_ce_entry_at_the_label_class_passes() -> None:
+    """The page writes out dl_1/dz_1j for a class j other than the label; verify must also be right for
+    j = y_1, where the term -1/p_1j survives and the total is p_1j - 1."""
+    example = module("softmax_ce").worked_example()
+    P = example.quantities["P"].value
+    j = example.quantities["labels"].value[0, 0]  # one-based
+    K = P.shape[1]
+    terms = tuple((-1 / P[0, k] if k == j - 1 else 0, P[0, k] * (int(k == j - 1) - P[0, j - 1]))
+                  for k in range(K))
+    at_label = Shown(r"\frac{\partial \ell_{1}}{\partial z_{1%d}} = \sum_{k=1}^{%d} \frac{\partial \ell_{1}}"
+                     r"{\partial p_{1k}}\, \frac{\partial p_{1k}}{\partial z_{1%d}}" % (j, K, j),
+                     Expansion(terms, P[0, j - 1] - 1), (1, j))
+    _, (_, errors) = shown_page("softmax_ce", lambda n, q, s: at_label if not n and q == "dl_entry" else s)
+    assert errors == []
+
+
+@pytest.mark.parametrize("topic, inputs, why", [
+    ("gelu", {"Z": ((3, 2, Fraction(1, 2)), (1, -1, 2))}, "the written-out entry in row 2, column 2"),
+    ("softmax_ce", {"labels": ((1,), (2,))}, "the label 1, the lowest class"),
+    ("mlp", {"X": ((Fraction(-1, 3), 1), (2, Fraction(5, 4)))}, "fractions, so results have denominators"),
+    ("mlp", {"G": ((Fraction(1, 2),),)}, "a loss below another objective: G shown"),
+])
+def test_other_inputs_than_the_page_pass(topic: str, inputs: dict, why: str) -> None:
+    """What the pages never show, but a reader's own numbers can: every quantity typeset and verified."""
+    example = module(topic).worked_example(**inputs)
+    checked, errors = verify_example(example)
+    assert errors == [] and checked > len(example.quantities), why
+
+
+def test_a_G_of_another_shape_is_a_mismatch_on_the_mlp_page() -> None:
+    example = module("mlp").worked_example(G=((2,),))
+    G = example.quantities["G"]
+    example.quantities["G"] = Shown(G.lhs, np.array([[2, 3]], dtype=object))
+    _, errors = verify_example(example)
+    assert any("(mlp): G: must be 1x1 (dJ/dL of the scalar L), shows 1x2" in e for e in errors), errors
+
+
 def pages_of(site: Path, topic: str) -> dict[str, tuple[BeautifulSoup, list]]:
     """Every built page showing the topic: its worked-example blocks and what its source asks for."""
     found = {}
@@ -120,24 +178,6 @@ def test_a_changed_data_entry_is_a_mismatch(site_dir: Path, topic: str) -> None:
             b["data-entry"] = original
 
 
-def shown_page(topic: str, change: Callable[[str, str, Shown], Shown] = lambda n, q, s: s):
-    """Every quantity the topic's page asks for, of its example and its exercises, computed now (each
-    passed through ``change``) and typeset as the build does; verify's verdict on it."""
-    keys = [k for k in source_quantities(DOCS)[f"{topic}/index.html"] if k[0] == topic]
-    examples = {n: exercises.example(topic, int(n)) if n else module(topic).worked_example()
-                for n in dict.fromkeys(n for _, n, _ in keys)}
-    block = _hook("examples")._block
-    shown = "".join(block(topic, n or None, q, change(n, q, examples[n].quantities[q])) for _, n, q in keys)
-    return keys, verify_page(f"{topic}/index.html", BeautifulSoup(typeset(shown), "html.parser"), keys)
-
-
-@pytest.mark.parametrize("topic", TOPICS)
-def test_what_the_topic_module_shows_passes_verify(topic: str) -> None:
-    """With no site, so that a changed topic module is seen."""
-    keys, (checked, errors) = shown_page(topic)
-    assert errors == [] and checked > len(keys), errors
-
-
 def malformed(A: np.ndarray) -> dict[str, np.ndarray]:
     """An input matrix transposed, cut short, widened, of another kind, or with one entry changed."""
     A = A.astype(object)
@@ -187,40 +227,3 @@ def test_a_malformed_input_is_a_mismatch(topic: str) -> None:
                 assert any(MESSAGES[topic, q, how] in e for e in errors), errors
             if not allowed(topic, q, A, example):
                 assert any(f"({topic}): {q}: " in e for e in errors), (topic, q, how, errors)
-
-
-def test_softmax_ce_entry_at_the_label_class_passes() -> None:
-    """The page writes out dl_1/dz_1j for a class j other than the label; verify must also be right for
-    j = y_1, where the term -1/p_1j survives and the total is p_1j - 1."""
-    example = module("softmax_ce").worked_example()
-    P = example.quantities["P"].value
-    j = example.quantities["labels"].value[0, 0]  # one-based
-    K = P.shape[1]
-    terms = tuple((-1 / P[0, k] if k == j - 1 else 0, P[0, k] * (int(k == j - 1) - P[0, j - 1]))
-                  for k in range(K))
-    at_label = Shown(r"\frac{\partial \ell_{1}}{\partial z_{1%d}} = \sum_{k=1}^{%d} \frac{\partial \ell_{1}}"
-                     r"{\partial p_{1k}}\, \frac{\partial p_{1k}}{\partial z_{1%d}}" % (j, K, j),
-                     Expansion(terms, P[0, j - 1] - 1), (1, j))
-    _, (_, errors) = shown_page("softmax_ce", lambda n, q, s: at_label if not n and q == "dl_entry" else s)
-    assert errors == []
-
-
-@pytest.mark.parametrize("topic, inputs, why", [
-    ("gelu", {"Z": ((3, 2, Fraction(1, 2)), (1, -1, 2))}, "the written-out entry in row 2, column 2"),
-    ("softmax_ce", {"labels": ((1,), (2,))}, "the label 1, the lowest class"),
-    ("mlp", {"X": ((Fraction(-1, 3), 1), (2, Fraction(5, 4)))}, "fractions, so results have denominators"),
-    ("mlp", {"G": ((Fraction(1, 2),),)}, "a loss below another objective: G shown"),
-])
-def test_other_inputs_than_the_page_pass(topic: str, inputs: dict, why: str) -> None:
-    """What the pages never show, but a reader's own numbers can: every quantity typeset and verified."""
-    example = module(topic).worked_example(**inputs)
-    checked, errors = verify_example(example)
-    assert errors == [] and checked > len(example.quantities), why
-
-
-def test_a_G_of_another_shape_is_a_mismatch() -> None:
-    example = module("mlp").worked_example(G=((2,),))
-    G = example.quantities["G"]
-    example.quantities["G"] = Shown(G.lhs, np.array([[2, 3]], dtype=object))
-    _, errors = verify_example(example)
-    assert any("(mlp): G: must be 1x1 (dJ/dL of the scalar L), shows 1x2" in e for e in errors), errors
