@@ -145,3 +145,25 @@ def test_exercises_take_new_rationals_shown_to_four_places() -> None:
         assert min(Z) < Fraction(-7518, 10_000) and max(Z) > 0
         assert all(places(q[k].value) == 4 for k in ("Phi", "A", "dA", "dZ", "A_tanh", "dA_tanh", "dZ_tanh"))
         assert all(v.shown() != 0 for k in ("dA", "dZ", "dA_tanh", "dZ_tanh") for v in q[k].value.flat)
+
+
+def test_every_exercise_keeps_its_promises() -> None:
+    """Over many seeds, not only the two the pages use: the docstring's conditions, both shapes, every
+    magnitude with both signs, fair signs, a smallest entry of exactly -1 and a largest of at most 1
+    allowed (the filter is no stricter than it says), and G of distinct non-zero integers."""
+    shapes, values, smallest, largest, signs = set(), set(), set(), set(), []
+    for seed in range(300):
+        ex = gelu.exercise(np.random.default_rng(seed))
+        Z, G = np.array(ex["Z"], dtype=object), np.array(ex["G"])
+        z = list(Z.flat)
+        assert min(z) <= -1 < 0 < max(z) and len({abs(v) for v in z}) == len(z), seed
+        assert G.shape == Z.shape and 0 not in G and len(set(G.flat)) == G.size and np.abs(G).max() <= 6, seed
+        shapes.add(Z.shape)
+        values.update(z)
+        smallest.add(min(z))
+        largest.add(max(z))
+        signs += [v > 0 for v in z]
+    sizes = {Fraction(1, 4), Fraction(1, 2), 1, Fraction(3, 2), 2, Fraction(5, 2), 3}
+    assert shapes == {(2, 3), (3, 2)} and values == sizes | {-v for v in sizes}
+    assert -1 in smallest and min(largest) <= 1
+    assert 0.4 < sum(signs) / len(signs) < 0.6

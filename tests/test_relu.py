@@ -118,3 +118,33 @@ def test_exercises_take_new_exact_numbers_with_a_corner() -> None:
         assert (Z == 0).sum() == 1 and (Z < 0).any() and Z[-1, -1] > 0
         assert q["dZ_sum"].value.total != 0 and q["dZ_entry"].value.total == 0
         assert all(isinstance(v, (int, np.integer, Fraction)) for v in q["dZ"].value.flat)
+
+
+@pytest.mark.parametrize("M, N", [(2, 3), (3, 2), (3, 4), (2, 2)])
+def test_the_sum_written_out_is_for_an_entry_whose_two_numberings_differ(M: int, N: int) -> None:
+    """The chain-rule sum is shown for the first positive entry (row by row) whose number in ``vec`` taken
+    row by row differs from its number taken column by column, else for the last entry: random signs."""
+    by_rows, by_cols = np.arange(M * N).reshape(M, N), np.arange(M * N).reshape(N, M).T
+    rng = np.random.default_rng(M * 10 + N)
+    for _ in range(40):
+        Z = rng.choice([-2, -1, 1, 3], size=(M, N))
+        G = rng.integers(1, 5, size=(M, N))
+        fit = [(r + 1, c + 1) for r in range(M) for c in range(N)
+               if Z[r, c] > 0 and by_rows[r, c] != by_cols[r, c]]
+        want = fit[0] if fit else (M, N)
+        assert relu.worked_example(Z=Z.tolist(), G=G.tolist()).quantities["dZ_sum"].entry == want, Z
+
+
+def test_every_exercise_keeps_its_promises() -> None:
+    """Over many seeds, not only the two the pages use: one 0, a negative entry, the last entry positive,
+    both shapes, every value of the pool drawn, and G of distinct non-zero integers."""
+    shapes, values = set(), set()
+    for seed in range(200):
+        ex = relu.exercise(np.random.default_rng(seed))
+        Z, G = np.array(ex["Z"], dtype=object), np.array(ex["G"])
+        assert (Z == 0).sum() == 1 and (Z < 0).any() and Z[-1, -1] > 0, seed
+        assert G.shape == Z.shape and 0 not in G and len(set(G.flat)) == G.size and np.abs(G).max() <= 6, seed
+        shapes.add(Z.shape)
+        values.update(Z.flat)
+    assert shapes == {(2, 3), (3, 2)}
+    assert values == {0, -3, -2, -1, Fraction(-1, 2), Fraction(1, 2), 1, 2, 3}
