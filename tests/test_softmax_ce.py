@@ -173,3 +173,21 @@ def test_exercises_take_new_logits_and_stay_exact() -> None:
         dZ = q["dZ"].value
         assert (dZ != 0).all() and all(sum(row) == 0 for row in dZ)
         assert q["L"].value.places == 4
+
+
+def test_every_exercise_keeps_its_promises() -> None:
+    """Over many seeds, not only the two the pages use: both sizes, integers 1 to 6 (all drawn), distinct
+    in a row, a sum of its own for every row, labels in range and not all one class (both allowed to
+    repeat), and G of 1."""
+    sizes, values, repeated = set(), set(), False
+    for seed in range(200):
+        ex = softmax_ce.exercise(np.random.default_rng(seed))
+        A = [[z.arg for z in row] for row in ex["Z"]]
+        labels = [y for (y,) in ex["labels"]]
+        M, K = len(A), len(A[0])
+        assert all(len(set(row)) == K for row in A) and len({sum(row) for row in A}) == M, seed
+        assert all(1 <= y <= K for y in labels) and len(set(labels)) > 1 and ex["G"] == [[1]], seed
+        sizes.add((M, K))
+        values.update(a for row in A for a in row)
+        repeated |= len(set(labels)) < M
+    assert sizes == {(3, 2), (2, 4)} and values == set(range(1, 7)) and repeated

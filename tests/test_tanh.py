@@ -107,3 +107,20 @@ def test_exercises_take_new_logarithms_and_stay_exact() -> None:
         assert list(q["dA"].value.flat) == [1 - v * v for v in t]
         assert all(isinstance(v, Fraction) and v != 0 for v in q["dZ"].value.flat)
     assert [z.arg for z in drawn[0]["Z"].value.flat] != [z.arg for z in drawn[1]["Z"].value.flat]
+
+
+def test_every_exercise_keeps_its_promises() -> None:
+    """Over many seeds, not only the two the pages use: distinct arguments, none 1, no two reciprocal,
+    both shapes, every value of the pool drawn in both directions, and G of distinct non-zero integers."""
+    shapes, args = set(), set()
+    for seed in range(200):
+        ex = tanh.exercise(np.random.default_rng(seed))
+        r = [z.arg for row in ex["Z"] for z in row]
+        G = np.array(ex["G"])
+        assert len({min(a, 1 / a) for a in r}) == len(r) and 1 not in r, seed
+        assert G.shape == (len(ex["Z"]), len(ex["Z"][0])) and 0 not in G and len(set(G.flat)) == G.size, seed
+        assert np.abs(G).max() <= 6, seed
+        shapes.add(G.shape)
+        args.update(r)
+    above = {2, 3, 4, 5, Fraction(3, 2), Fraction(5, 2), Fraction(4, 3), Fraction(5, 3)}
+    assert shapes == {(2, 3), (3, 2)} and args == above | {1 / Fraction(a) for a in above}
