@@ -126,9 +126,19 @@ def test_bad_inputs_are_named(backward, args: tuple, error: type, message: str) 
     assert message in str(info.value)
 
 
-def test_the_worked_example_refuses_floats() -> None:
+def test_the_worked_example_refuses_floats_and_logarithms() -> None:
+    """GELU of ln a has no exact form to show, unlike sigmoid's and tanh's."""
     with pytest.raises(TypeError, match="worked examples show exact numbers: G holds floats"):
         gelu.worked_example([[1]], [[0.5]])
+    with pytest.raises(TypeError, match=r"Z\[0, 0\] is Ln\(2\) of type Ln; Z must hold real numbers"):
+        gelu.worked_example([[Ln(Fraction(2))]], [[1]])
+
+
+def test_the_entry_written_out_is_where_GELU_prime_is_least() -> None:
+    """Here in row 2, column 2, at z = -1: Phi(-1) = 0.1587 and -phi(-1) = -0.2420 to 4 places."""
+    q = gelu.worked_example(Z=((3, 2, Fraction(1, 2)), (1, -1, 2))).quantities["dA_entry"]
+    assert q.entry == (2, 2)
+    assert [str(v.shown()) for v in (*q.value.terms, q.value.total)] == ["0.1587", "-0.2420", "-0.0833"]
 
 
 def test_exercises_take_new_rationals_shown_to_four_places() -> None:
