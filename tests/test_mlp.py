@@ -199,7 +199,8 @@ def test_every_exercise_keeps_its_promises() -> None:
     (None, None, True),
     (0, 1e-3, True), (0, -1e-3, True), (0, 9.9e-4, False), (0, -9.9e-4, False), (0, 0.0, False),
     (3, 9.9e-4, False), (3, 0.0, False), (4, -9.9e-4, False), (4, 0.0, False),
-    (1, 9.9e-4, False), (1, -9.9e-4, False), (1, 0.0, True), (2, 9.9e-4, False), (2, 0.0, True),
+    (1, 9.9e-4, False), (1, -9.9e-4, False), (1, 0.0, True), (1, 1e-3, True), (2, 9.9e-4, False),
+    (2, 0.0, True), (2, -1e-3, True),
 ])
 def test_an_exercise_is_drawn_again_for_a_gradient_that_would_show_as_0(at, value, legible: bool) -> None:
     """dX, dW1, db1, dW2, db2 of 0.5 everywhere, with one entry changed: below 1e-3 it would show as

@@ -40,6 +40,7 @@ CONSISTENT = {("relu", "Z", "an entry of 0")}
 MESSAGES = {
     ("relu", "G", "one column more"): "G is 2x4 but Z is 2x3; they must have one shape",
     ("bce", "z", "one column more"): "z: must be a column, shows 3x2",
+    ("mlp", "W2", "one row more"): "the inputs do not fit: X (2, 2), W1 (2, 3), b1 (1, 3), W2 (4, 3)",
 }
 
 
@@ -85,6 +86,7 @@ def test_softmax_ce_entry_at_the_label_class_passes() -> None:
     ("softmax_ce", {"labels": ((1,), (2,))}, "the label 1, the lowest class"),
     ("mlp", {"X": ((Fraction(-1, 3), 1), (2, Fraction(5, 4)))}, "fractions, so results have denominators"),
     ("mlp", {"G": ((Fraction(1, 2),),)}, "a loss below another objective: G shown"),
+    ("mlp", {"X": ((1,), (2,)), "W1": ((1, -1, 2),)}, "one input feature, D = 1: W1 is a single row"),
 ])
 def test_other_inputs_than_the_page_pass(topic: str, inputs: dict, why: str) -> None:
     """What the pages never show, but a reader's own numbers can: every quantity typeset and verified."""
