@@ -36,14 +36,20 @@ def test_gradients_against_torch_autograd() -> None:
                                inputs=lambda rng, shape: [away_from_the_corner(rng, s) for s in shape]) > 40
 
 
+def test_the_derivative_at_zero_is_zero() -> None:
+    """In floats and in exact numbers (PyTorch's choice, checked against torch below)."""
+    dZ = relu.backward([[0.0, -0.0, 1.5, -1.5]], [[5.0, 7.0, 2.0, 3.0]])[0]
+    assert dZ.tolist() == [[0.0, 0.0, 2.0, 0.0]]
+    assert relu.backward([[0, Fraction(-1, 3), Fraction(1, 3)]], [[5, 7, 2]])[0].tolist() == [[0, 0, 2]]
+
+
 def test_the_derivative_at_zero_is_zero_as_in_torch() -> None:
     torch = require_torch()
     Z = torch.tensor([[0.0, -0.0, 1.5, -1.5]], dtype=torch.float64, requires_grad=True)
     G = [[5.0, 7.0, 2.0, 3.0]]
     torch.relu(Z).backward(torch.tensor(G, dtype=torch.float64))
     assert Z.grad.tolist() == [[0.0, 0.0, 2.0, 0.0]]
-    assert relu.backward(Z.detach().numpy(), G)[0].tolist() == [[0.0, 0.0, 2.0, 0.0]]
-    assert relu.backward([[0, Fraction(-1, 3), Fraction(1, 3)]], [[5, 7, 2]])[0].tolist() == [[0, 0, 2]]
+    assert relu.backward(Z.detach().numpy(), G)[0].tolist() == Z.grad.tolist()
 
 
 def test_exact_inputs_give_exact_results() -> None:
@@ -101,9 +107,11 @@ def test_bad_inputs_are_named(args: tuple, error: type, message: str) -> None:
     assert message in str(info.value)
 
 
-def test_the_worked_example_refuses_floats() -> None:
+def test_the_worked_example_refuses_floats_and_logarithms() -> None:
     with pytest.raises(TypeError, match="worked examples show exact numbers: Z holds floats"):
         relu.worked_example([[0.5]], [[1]])
+    with pytest.raises(TypeError, match=r"Z\[0, 0\] is Ln\(2\) of type Ln; Z must hold real numbers"):
+        relu.worked_example([[Ln(Fraction(2))]], [[1]])
 
 
 def test_exercises_take_new_exact_numbers_with_a_corner() -> None:
@@ -120,19 +128,24 @@ def test_exercises_take_new_exact_numbers_with_a_corner() -> None:
         assert all(isinstance(v, (int, np.integer, Fraction)) for v in q["dZ"].value.flat)
 
 
-@pytest.mark.parametrize("M, N", [(2, 3), (3, 2), (3, 4), (2, 2)])
-def test_the_sum_written_out_is_for_an_entry_whose_two_numberings_differ(M: int, N: int) -> None:
+@pytest.mark.parametrize("M, N", [(2, 3), (3, 2), (3, 4), (2, 2), (3, 3), (3, 5)])
+def test_the_entries_written_out_are_the_ones_the_docstring_names(M: int, N: int) -> None:
     """The chain-rule sum is shown for the first positive entry (row by row) whose number in ``vec`` taken
-    row by row differs from its number taken column by column, else for the last entry: random signs."""
+    row by row differs from its number taken column by column, else for the last entry; the single
+    entry expanded is the first 0, else the last entry. Random signs and zeros, and for square Z the
+    diagonal alone positive (its numbers agree in both orders, so the last entry is chosen)."""
     by_rows, by_cols = np.arange(M * N).reshape(M, N), np.arange(M * N).reshape(N, M).T
     rng = np.random.default_rng(M * 10 + N)
-    for _ in range(40):
-        Z = rng.choice([-2, -1, 1, 3], size=(M, N))
-        G = rng.integers(1, 5, size=(M, N))
+    cases = [rng.choice([-2, -1, 0, 1, 3], size=(M, N)) for _ in range(40)]
+    if M == N:
+        cases.append(np.where(np.eye(M, dtype=bool), 2, -1))
+    for Z in cases:
+        q = relu.worked_example(Z=Z.tolist(), G=rng.integers(1, 5, size=(M, N)).tolist()).quantities
         fit = [(r + 1, c + 1) for r in range(M) for c in range(N)
                if Z[r, c] > 0 and by_rows[r, c] != by_cols[r, c]]
-        want = fit[0] if fit else (M, N)
-        assert relu.worked_example(Z=Z.tolist(), G=G.tolist()).quantities["dZ_sum"].entry == want, Z
+        zeros = [(r + 1, c + 1) for r in range(M) for c in range(N) if Z[r, c] == 0]
+        assert q["dZ_sum"].entry == (fit[0] if fit else (M, N)), Z
+        assert q["dZ_entry"].entry == (zeros[0] if zeros else (M, N)), Z
 
 
 def test_every_exercise_keeps_its_promises() -> None:
