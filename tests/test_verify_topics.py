@@ -19,7 +19,7 @@ from bs4 import BeautifulSoup, SoupStrainer, Tag
 from test_verify_page import _hook, typeset, verify_example
 
 from derivations import exercises
-from derivations.example import Expansion, Shown
+from derivations.example import Expansion, NumberTuple, Shown
 from derivations.topics import TOPICS
 from derivations.topics import topic as module
 from derivations.values import Ln
@@ -93,6 +93,14 @@ def test_other_inputs_than_the_page_pass(topic: str, inputs: dict, why: str) -> 
     example = module(topic).worked_example(**inputs)
     checked, errors = verify_example(example)
     assert errors == [] and checked > len(example.quantities), why
+
+
+def test_a_fifth_size_is_a_mismatch_on_the_mlp_page() -> None:
+    example = module("mlp").worked_example()
+    sizes = example.quantities["sizes"]
+    example.quantities["sizes"] = Shown(sizes.lhs, NumberTuple((*sizes.value.items, 1)))
+    _, errors = verify_example(example)
+    assert any("(mlp): sizes: shows 5 numbers, (M, D, N, K) are 4" in e for e in errors), errors
 
 
 def test_a_G_of_another_shape_is_a_mismatch_on_the_mlp_page() -> None:
