@@ -95,12 +95,13 @@ def test_other_inputs_than_the_page_pass(topic: str, inputs: dict, why: str) -> 
     assert errors == [] and checked > len(example.quantities), why
 
 
-def test_a_fifth_size_is_a_mismatch_on_the_mlp_page() -> None:
+@pytest.mark.parametrize("count", [3, 5])
+def test_a_size_too_many_or_too_few_is_a_mismatch_on_the_mlp_page(count: int) -> None:
     example = module("mlp").worked_example()
     sizes = example.quantities["sizes"]
-    example.quantities["sizes"] = Shown(sizes.lhs, NumberTuple((*sizes.value.items, 1)))
+    example.quantities["sizes"] = Shown(sizes.lhs, NumberTuple((*sizes.value.items, 1)[:count]))
     _, errors = verify_example(example)
-    assert any("(mlp): sizes: shows 5 numbers, (M, D, N, K) are 4" in e for e in errors), errors
+    assert any(f"(mlp): sizes: shows {count} numbers, (M, D, N, K) are 4" in e for e in errors), errors
 
 
 def test_a_G_of_another_shape_is_a_mismatch_on_the_mlp_page() -> None:
