@@ -191,3 +191,18 @@ def test_every_exercise_keeps_its_promises() -> None:
         values.update(a for row in A for a in row)
         repeated |= len(set(labels)) < M
     assert sizes == {(3, 2), (2, 4)} and values == set(range(1, 7)) and repeated
+
+
+@pytest.mark.parametrize("labels, j", [(((3,), (2,)), 1), (((1,), (2,)), 2), (((2,), (1,)), 1)])
+def test_the_entry_written_out_is_the_first_class_other_than_the_label(labels, j: int) -> None:
+    """dl_1/dz_1j for the first class j that is not sample 1's label, its terms summing to its total
+    p_1j - y_1j: whatever the other sample's label."""
+    q = softmax_ce.worked_example(labels=labels).quantities
+    entry, P = q["dl_entry"], q["P"].value
+    assert entry.entry == (1, j)
+    assert sum(a * b for a, b in entry.value.terms) == entry.value.total == P[0, j - 1]
+
+
+def test_two_classes_are_enough_for_a_worked_example() -> None:
+    q = softmax_ce.worked_example(Z=[[Ln(Fraction(1)), Ln(Fraction(3))]], labels=[[2]]).quantities
+    assert q["P"].value.tolist() == [[Fraction(1, 4), Fraction(3, 4)]] and q["dl_entry"].entry == (1, 1)

@@ -87,6 +87,7 @@ def test_softmax_ce_entry_at_the_label_class_passes() -> None:
     ("mlp", {"X": ((Fraction(-1, 3), 1), (2, Fraction(5, 4)))}, "fractions, so results have denominators"),
     ("mlp", {"G": ((Fraction(1, 2),),)}, "a loss below another objective: G shown"),
     ("mlp", {"X": ((1,), (2,)), "W1": ((1, -1, 2),)}, "one input feature, D = 1: W1 is a single row"),
+    ("mlp", {"b1": ((-9, -9, -9),)}, "every hidden unit off: the gradients below ReLU are exactly 0"),
 ])
 def test_other_inputs_than_the_page_pass(topic: str, inputs: dict, why: str) -> None:
     """What the pages never show, but a reader's own numbers can: every quantity typeset and verified."""

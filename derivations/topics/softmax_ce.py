@@ -168,9 +168,7 @@ def _shifted(Z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _one_hot(y: np.ndarray, K: int, dtype: type) -> np.ndarray:
-    Y = np.zeros((len(y), K), dtype=dtype)
-    if dtype is object:
-        Y[:] = 0
+    Y = np.zeros((len(y), K), dtype=dtype)  # an object array of zeros holds the int 0, exactly
     Y[np.arange(len(y)), y] = 1
     return Y
 
