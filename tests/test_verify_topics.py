@@ -88,6 +88,7 @@ def test_softmax_ce_entry_at_the_label_class_passes() -> None:
     ("mlp", {"G": ((Fraction(1, 2),),)}, "a loss below another objective: G shown"),
     ("mlp", {"X": ((1,), (2,)), "W1": ((1, -1, 2),)}, "one input feature, D = 1: W1 is a single row"),
     ("mlp", {"b1": ((-9, -9, -9),)}, "every hidden unit off: the gradients below ReLU are exactly 0"),
+    ("mlp", {"b1": ((1, Fraction(-5, 2), 1),)}, "a z1 of -1/2: off, though not by a whole unit"),
 ])
 def test_other_inputs_than_the_page_pass(topic: str, inputs: dict, why: str) -> None:
     """What the pages never show, but a reader's own numbers can: every quantity typeset and verified."""
