@@ -40,6 +40,7 @@ CONSISTENT = {("relu", "Z", "an entry of 0")}
 MESSAGES = {
     ("relu", "G", "one column more"): "G is 2x4 but Z is 2x3; they must have one shape",
     ("bce", "z", "one column more"): "z: must be a column, shows 3x2",
+    ("mlp", "W1", "one row more"): "the inputs do not fit: X (2, 2), W1 (3, 3)",
     ("mlp", "W2", "one row more"): "the inputs do not fit: X (2, 2), W1 (2, 3), b1 (1, 3), W2 (4, 3)",
 }
 
@@ -89,6 +90,8 @@ def test_softmax_ce_entry_at_the_label_class_passes() -> None:
     ("mlp", {"X": ((1,), (2,)), "W1": ((1, -1, 2),)}, "one input feature, D = 1: W1 is a single row"),
     ("mlp", {"b1": ((-9, -9, -9),)}, "every hidden unit off: the gradients below ReLU are exactly 0"),
     ("mlp", {"b1": ((1, Fraction(-5, 2), 1),)}, "a z1 of -1/2: off, though not by a whole unit"),
+    ("mlp", {"b1": ((0, -1, 1),)}, "a z1 of 0, ReLU's corner: off, with the derivative 0 used there"),
+    ("mlp", {"X": ((-1, 1),), "labels": ((2,),)}, "one sample, M = 1: the gradients are single rows"),
 ])
 def test_other_inputs_than_the_page_pass(topic: str, inputs: dict, why: str) -> None:
     """What the pages never show, but a reader's own numbers can: every quantity typeset and verified."""
