@@ -18,10 +18,11 @@ def shape(A: Matrix) -> tuple[int, int]:
 
 
 def matmul(A: Matrix, B: Matrix) -> Matrix:
-    """``A B`` from the index definition ``sum_k a_ik b_kj``."""
+    """``A B`` from the index definition ``sum_k a_ik b_kj``: exact for Fractions, for Decimals at the
+    context's precision (the two kinds are not mixed)."""
     if shape(A)[1] != shape(B)[0]:
         raise ValueError(f"shapes {shape(A)} and {shape(B)} do not multiply")
-    return [[sum((A[i][k] * B[k][j] for k in range(len(B))), Fraction(0)) for j in range(len(B[0]))]
+    return [[sum(A[i][k] * B[k][j] for k in range(len(B))) for j in range(len(B[0]))]
             for i in range(len(A))]
 
 

@@ -15,32 +15,17 @@ from decimal import Decimal, localcontext
 from fractions import Fraction
 
 from derivations.verify import Mismatch, Page
-from derivations.verify.exact import PRECISION, Matrix, shape
+from derivations.verify.exact import PRECISION, Matrix, matmul, shape, transpose
 
 PARTIAL = "(∂{})/(∂{})"
 
 
-def _decimal(v: Fraction | Decimal) -> Decimal:
-    if isinstance(v, Decimal):
-        return v
+def _decimal(v: Fraction) -> Decimal:
     return Decimal(v.numerator) / Decimal(v.denominator)
 
 
-def _product(A: list[list], B: list[list]) -> list[list]:
-    """``A B`` by ``sum_k a_ik b_kj``; Fractions stay exact, anything with a Decimal is a Decimal."""
-    decimal = any(isinstance(v, Decimal) for row in (*A, *B) for v in row)
-    zero = Decimal(0) if decimal else Fraction(0)
-    conv = _decimal if decimal else (lambda v: v)
-    return [[sum((conv(A[i][k]) * conv(B[k][j]) for k in range(len(B))), zero) for j in range(len(B[0]))]
-            for i in range(len(A))]
-
-
-def _t(A: list[list]) -> list[list]:
-    return [list(c) for c in zip(*A, strict=True)]
-
-
-def _column_sums(A: list[list]) -> list[list]:
-    return [[sum((_decimal(row[j]) for row in A), Decimal(0)) for j in range(len(A[0]))]]
+def _decimals(A: Matrix) -> list[list[Decimal]]:
+    return [[_decimal(v) for v in row] for row in A]
 
 
 def check(p: Page) -> None:
@@ -49,52 +34,59 @@ def check(p: Page) -> None:
     b1 = p.matrix("b1", ["b_{1}"], "exact")
     W2 = p.matrix("W2", ["W_{2}"], "exact")
     b2 = p.matrix("b2", ["b_{2}"], "exact")
-    (M, D), (_, N), (_, K) = shape(X), shape(W1), shape(W2)
-    if shape(W1)[0] != D or shape(b1) != (1, N) or shape(W2)[0] != N or shape(b2) != (1, K):
+    (M, D), (D_W1, N), (N_W2, K) = shape(X), shape(W1), shape(W2)
+    if (D_W1, N_W2) != (D, N) or shape(b1) != (1, N) or shape(b2) != (1, K):
         raise Mismatch(f"the inputs do not fit: X {shape(X)}, W1 {shape(W1)}, b1 {shape(b1)}, "
                        f"W2 {shape(W2)}, b2 {shape(b2)}")
+    (b1_row,), (b2_row,) = b1, b2
     labels = p.matrix("labels", ["y"], "exact")
-    if shape(labels) != (M, 1) or any(v.denominator != 1 or not 1 <= v <= K for (v,) in labels):
+    if shape(labels) != (M, 1) or any(v not in range(1, K + 1) for (v,) in labels):
         raise Mismatch(f"labels: must be a {M}x1 column of class indices 1..{K}, shows {labels}")
     y = [int(v) - 1 for (v,) in labels]
     sizes = p.numbers("sizes", ["(M,D,N,K)"])
     if len(sizes) != 4:
         raise Mismatch(f"sizes: shows {len(sizes)} numbers, (M, D, N, K) are 4")
-    for name, shown, wanted in zip("MDNK", sizes, (M, D, N, K), strict=True):
-        p.expect("sizes", shown, Fraction(wanted), f" {name}")
-    g, d = Fraction(1), "L"
+    for j, name in enumerate("MDNK"):
+        p.expect("sizes", sizes[j], Fraction((M, D, N, K)[j]), f" {name}")
+    g, d, scaled = Fraction(1), "L", ""
     if "G" in p.blocks:
         G = p.matrix("G", ["G", PARTIAL.format("J", "L")], "exact")
-        if shape(G) != (1, 1):
-            raise Mismatch(f"G: must be 1x1 (dJ/dL of the scalar L), shows {shape(G)[0]}x{shape(G)[1]}")
-        g, d = G[0][0], "J"
+        try:
+            ((g,),) = G
+        except ValueError:
+            raise Mismatch(f"G: must be 1x1 (dJ/dL of the scalar L), shows {shape(G)[0]}x{shape(G)[1]}"
+                           ) from None
+        d, scaled = "J", "G"
     one = f"1_{{{M}}}"
 
-    onehot = [[Fraction(int(k == y[m])) for k in range(K)] for m in range(M)]
-    p.expect_matrix("Y", ["Y"], onehot)
-    Z1 = [[sum((X[m][k] * W1[k][n] for k in range(D)), b1[0][n]) for n in range(N)] for m in range(M)]
+    Y = [[Fraction(0)] * K for _ in range(M)]
+    for m in range(M):
+        Y[m][y[m]] = Fraction(1)
+    p.expect_matrix("Y", ["Y"], Y)
+    Z1 = [[sum((X[m][k] * W1[k][n] for k in range(D)), b1_row[n]) for n in range(N)] for m in range(M)]
     H = [[max(z, Fraction(0)) for z in row] for row in Z1]
     mask = [[Fraction(int(z > 0)) for z in row] for row in Z1]
-    Z2 = [[sum((H[m][n] * W2[n][k] for n in range(N)), b2[0][k]) for k in range(K)] for m in range(M)]
+    Z2 = [[sum((H[m][n] * W2[n][k] for n in range(N)), b2_row[k]) for k in range(K)] for m in range(M)]
     p.expect_matrix("Z1", ["Z_{1}", f"XW_{{1}}+{one}b_{{1}}"], Z1)
     p.expect_matrix("H", ["H", "ReLU(Z_{1})"], H)
     p.expect_matrix("Z2", ["Z_{2}", f"HW_{{2}}+{one}b_{{2}}"], Z2)
     p.expect_matrix("mask", ["ReLU^{′}(Z_{1})"], mask)
 
     with localcontext() as ctx:
-        ctx.prec = PRECISION + 10
+        ctx.prec = PRECISION
         E = [[_decimal(z).exp() for z in row] for row in Z2]
         S = [sum(row, Decimal(0)) for row in E]
         P = [[e / S[m] for e in E[m]] for m in range(M)]
         L = sum((S[m].ln() - _decimal(Z2[m][y[m]]) for m in range(M)), Decimal(0)) / M
-        dZ2 = [[_decimal(g) * (P[m][k] - _decimal(onehot[m][k])) / M for k in range(K)] for m in range(M)]
-        dW2 = _product(_t(H), dZ2)
-        db2 = _column_sums(dZ2)
-        dH = _product(dZ2, _t(W2))
+        dZ2 = [[_decimal(g) * (P[m][k] - _decimal(Y[m][k])) / M for k in range(K)] for m in range(M)]
+        ones = [[Decimal(1)] * M]
+        dW2 = matmul(transpose(_decimals(H)), dZ2)
+        db2 = matmul(ones, dZ2)
+        dH = matmul(dZ2, transpose(_decimals(W2)))
         dZ1 = [[dH[m][n] * _decimal(mask[m][n]) for n in range(N)] for m in range(M)]
-        dW1 = _product(_t(X), dZ1)
-        db1 = _column_sums(dZ1)
-        dX = _product(dZ1, _t(W1))
+        dW1 = matmul(transpose(_decimals(X)), dZ1)
+        db1 = matmul(ones, dZ1)
+        dX = matmul(dZ1, transpose(_decimals(W1)))
 
     p.expect_matrix("P", ["P", "softmax(Z_{2})"], P)
     p.expect_scalar("L", ["L", f"-(1)/({M})∑_{{m=1}}^{{{M}}}lnp_{{my_{{m}}}}"], L)
@@ -102,7 +94,6 @@ def check(p: Page) -> None:
     def grad(name: str) -> str:
         return PARTIAL.format(d, name)
 
-    scaled = "" if d == "L" else "G"
     expected: list[tuple[str, list[str], Matrix]] = [
         ("dZ2", [grad("Z_{2}"), f"{scaled}(1)/({M})(P-Y)"], dZ2),
         ("dW2", [grad("W_{2}"), f"H^{{T}}{grad('Z_{2}')}"], dW2),
