@@ -292,7 +292,7 @@ def verify_page(rel: str, soup: BeautifulSoup, expected: list[Key]) -> tuple[int
     """Check one built page against the placeholders of its source; return (numbers checked, mismatches)."""
     errors: list[str] = []
     blocks: dict[Key, list[Tag]] = {}
-    for block in soup.select("div.worked"):
+    for block in soup.find_all("div", class_="worked"):
         key = (block.get("data-example", ""), block.get("data-exercise", ""), block.get("data-quantity", ""))
         blocks.setdefault(key, []).append(block)
     for key, found in blocks.items():
@@ -335,7 +335,7 @@ def verify(site: Path, docs: Path) -> tuple[int, int, list[str]]:
                           f"{len(wanted)} worked-example quantities")
             continue
         soup = BeautifulSoup(_read(built[rel]), "html.parser", parse_only=WORKED)
-        if not wanted and not soup.select("div.worked"):
+        if not wanted and not soup.find_all("div", class_="worked"):
             continue
         n, errs = verify_page(rel, soup, wanted)
         pages, checked, errors = pages + 1, checked + n, errors + errs

@@ -69,14 +69,16 @@ def kind_of(node: Tag) -> str:
 
 
 def children(node: Tag) -> list[Tag]:
-    if node.name in ("g", "svg"):
-        return [c for c in node.find_all(["g", "svg"], recursive=False)]
-    return [c for c in node.children if isinstance(c, Tag)]
+    # The SVG tree's children other than g and svg (a fraction's rule, glyph uses) are drawn, not read.
+    return [c for c in node.children if isinstance(c, Tag) and (node.name not in ("g", "svg")
+                                                                or c.name in ("g", "svg"))]
 
 
 def _leaf_svg(node: Tag) -> str:
     out = []
-    for el in node.find_all(["use", "text"]):
+    for el in node.descendants:
+        if not isinstance(el, Tag) or el.name not in ("use", "text"):
+            continue
         if el.name == "use":
             m = GLYPH.search(el.get("xlink:href", ""))
             out.append(chr(int(m.group(1), 16)) if m else "?")
@@ -127,10 +129,20 @@ def _lift(node: Tag) -> float:
     return float(m[1]) if m else 0.0
 
 
+def _within(block: Tag, outer: str, name: str, attrs: dict[str, str] | None = None) -> Tag | None:
+    """The first ``name`` element inside an ``outer`` one: CSS's ``outer name[attrs]``, without the cost
+    of a selector engine (verify reads every block of every page, tests read them hundreds of times)."""
+    for container in block.find_all(outer):
+        found = container.find(name, attrs=attrs or {})
+        if found is not None:
+            return found
+    return None
+
+
 def readings(block: Tag) -> tuple[str, str]:
     """The SVG text and the MathML text of one ``div.worked`` formula."""
-    svg_root = block.select_one('svg g[data-mml-node="math"]')
-    mml_root = block.select_one("mjx-assistive-mml math")
+    svg_root = _within(block, "svg", "g", {"data-mml-node": "math"})
+    mml_root = _within(block, "mjx-assistive-mml", "math")
     if svg_root is None or mml_root is None:
         raise Unreadable("the formula is not typeset (no SVG or no MathML)")
     return serialize(svg_root, svg=True), serialize(mml_root, svg=False)
