@@ -41,7 +41,7 @@ class Rounded:
     def shown(self) -> Decimal:
         with localcontext() as ctx:
             ctx.prec = PRECISION
-            return self.value.quantize(Decimal(1).scaleb(-self.places), rounding=ROUND_HALF_EVEN)
+            return self.value.quantize(Decimal(10) ** -self.places, rounding=ROUND_HALF_EVEN)
 
     def __repr__(self) -> str:
         return f"Rounded({self.shown()})"
