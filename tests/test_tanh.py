@@ -13,6 +13,7 @@ from derivations.gradcheck import check_topic
 from derivations.topics import sigmoid, tanh
 from derivations.values import Ln
 
+from at_logarithms import check_floats_against_exact, one_by_one
 from torch_oracle import check_against_torch, require_torch
 
 SHAPES = [((1, 1),), ((2, 3),), ((4, 1),), ((5, 7),)]
@@ -127,18 +128,9 @@ def test_every_exercise_keeps_its_promises() -> None:
 
 
 def test_floats_give_the_exact_values_at_logarithms() -> None:
-    """The float path (the one PyTorch is compared with) at ``z = ln a`` against the exact path."""
-    Z = [[Ln(a) for a in ARGS]]
-    G = [[Fraction(k + 1, 3) for k in range(len(ARGS))]]
-    floats = [[float(np.log(float(a))) for a in ARGS]], [[float(g) for g in G[0]]]
-    # (Far out, 1 - sigma cancels in floats: an absolute tolerance for derivatives near 0.)
-    pairs = ((tanh.forward(floats[0]), tanh.forward(Z)),
-             (tanh.backward(*floats)[0], tanh.backward(Z, G)[0]))
-    for got, want in pairs:
-        np.testing.assert_allclose(got, want.astype(float), rtol=1e-14, atol=1e-15)
+    check_floats_against_exact(tanh, ARGS)
 
 
 def test_a_1x1_worked_example() -> None:
     a = Fraction(3)
-    A = tanh.worked_example([[Ln(a)]], [[1]]).quantities["A"].value
-    assert A.tolist() == [[(a * a - 1) / (a * a + 1)]]
+    assert one_by_one(tanh, a) == (a * a - 1) / (a * a + 1)
