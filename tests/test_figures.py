@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import math
 import re
 import subprocess
 import sys
@@ -261,6 +262,46 @@ def test_what_the_backward_pass_reuses_is_highlighted(graph: ET.Element) -> None
     lines = {(el.get("data-from"), el.get("data-to")) for el in graph.iter(f"{SVG_NS}line")
              if el.get("data-kind") == "reuse"}
     assert lines == {("P", "dZ2"), ("H", "dW2"), ("Z1", "dZ1"), ("X", "dW1")}
+
+
+def _crossing(a: tuple[float, ...], b: tuple[float, ...]) -> tuple[float, float] | None:
+    """Where segments ``a`` and ``b`` (x1, y1, x2, y2) cross, as fractions along each; None if they do not."""
+    (x1, y1, x2, y2), (x3, y3, x4, y4) = a, b
+    d = (x2 - x1) * (y4 - y3) - (y2 - y1) * (x4 - x3)
+    if d == 0:
+        return None
+    s = ((x3 - x1) * (y4 - y3) - (y3 - y1) * (x4 - x3)) / d
+    t = ((x3 - x1) * (y2 - y1) - (y3 - y1) * (x2 - x1)) / d
+    return (s, t) if 0 <= s <= 1 and 0 <= t <= 1 else None
+
+
+def test_a_dashed_line_passes_no_box_and_crosses_arrows_only_mid_shaft(graph: ET.Element) -> None:
+    """The lines to what the backward pass reads again end on the box they name and no other; one
+    crosses an arrow only through a horizontal shaft of the gradient row, at least 14 px from its
+    head and its tail, and never meets an arrow where the two end."""
+    boxes = {name: next(el.iter(f"{SVG_NS}rect")) for name, el in nodes(graph).items()}
+    every_arrow = [a for kind in ("value", "gradient") for a in arrows(graph, kind)]
+    for el in graph.iter(f"{SVG_NS}line"):
+        if el.get("data-kind") != "reuse":
+            continue
+        line = tuple(float(el.get(k)) for k in ("x1", "y1", "x2", "y2"))
+        for name, rect in boxes.items():
+            x, y, w, h = (float(rect.get(k)) for k in ("x", "y", "width", "height"))
+            inside = [(line[0] + f * (line[2] - line[0]), line[1] + f * (line[3] - line[1]))
+                      for f in (i / 200 for i in range(1, 200))]
+            hits = any(x + 1 < px < x + w - 1 and y + 1 < py < y + h - 1 for px, py in inside)
+            assert not hits, f"the line {el.get('data-from')} -> {el.get('data-to')} passes through {name}"
+            ends = [(line[0], line[1]), (line[2], line[3])]
+            on = [x - 0.5 <= px <= x + w + 0.5 and y - 0.5 <= py <= y + h + 0.5 for px, py in ends]
+            assert on == [name == el.get("data-from"), name == el.get("data-to")], (el.attrib, name)
+        for frm, to, *arrow in every_arrow:
+            assert min(math.dist(p, q) for p in (line[:2], line[2:]) for q in (arrow[:2], arrow[2:])) >= 14
+            crossing = _crossing(line, tuple(arrow))
+            if crossing is None:
+                continue
+            length = math.dist(arrow[:2], arrow[2:])
+            assert arrow[1] == arrow[3] and frm[0] == to[0] == "d", (el.attrib, frm, to)
+            assert 14 <= crossing[1] * length <= length - 14, (el.attrib, frm, to, crossing)
 
 
 def test_the_graph_is_self_contained_and_accessible(graph: ET.Element) -> None:

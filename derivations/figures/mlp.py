@@ -148,18 +148,24 @@ def mlp_graph(scheme: str = "light", lang: str = "zh") -> str:
                        f"d{a}", f"d{b}")
     for name in grads:
         body += _node(name, COLUMNS[name], ROW_GRAD, "backward", gradient=True)
+    # The arrows to the parameter gradients end right of centre over dW, left of it over db: the middle
+    # of a dW box's top is where the dashed line from H or X arrives.
     for name, at, dx in (("W2", "Z2", -58), ("b2", "Z2", 58), ("W1", "Z1", -58), ("b1", "Z1", 58)):
         x = COLUMNS[at] + dx
-        body += _arrow(COLUMNS[at] + dx / 3, ROW_GRAD + BOX_H / 2, x, ROW_PARAM_GRAD - BOX_H / 2 - 2,
-                       "gradient", f"d{at}", f"d{name}")
+        body += _arrow(COLUMNS[at] + dx / 3, ROW_GRAD + BOX_H / 2, COLUMNS[at] + dx * 0.6,
+                       ROW_PARAM_GRAD - BOX_H / 2 - 2, "gradient", f"d{at}", f"d{name}")
         body += _node(name, x, ROW_PARAM_GRAD, "backward", gradient=True)
 
-    # What the backward pass reads again: P for dZ2, H for dW2, Z1 (the mask) for dZ1, X for dW1.
-    for frm, to, x2, y2 in (("P", "dZ2", COLUMNS["Z2"] + 30, ROW_GRAD - BOX_H / 2),
-                            ("H", "dW2", COLUMNS["Z2"] - 58, ROW_PARAM_GRAD - BOX_H / 2),
-                            ("Z1", "dZ1", COLUMNS["Z1"], ROW_GRAD - BOX_H / 2),
-                            ("X", "dW1", COLUMNS["Z1"] - 58, ROW_PARAM_GRAD - BOX_H / 2)):
-        body.append(_reuse(COLUMNS[frm], ROW_VALUE + BOX_H / 2, x2, y2, frm, to))
+    # What the backward pass reads again: P for dZ2 and Z1 (the mask) for dZ1, straight; H for dW2
+    # and X for dW1, from the right of the box through the middle of the gap in the gradient row (across
+    # the shaft of its arrow, clear of both heads) to the top of the dW box below.
+    for frm, to, x2 in (("P", "dZ2", COLUMNS["Z2"] + 30), ("Z1", "dZ1", COLUMNS["Z1"])):
+        body.append(_reuse(COLUMNS[frm], ROW_VALUE + BOX_H / 2, x2, ROW_GRAD - BOX_H / 2, frm, to))
+    for frm, to, right in (("H", "dW2", "Z2"), ("X", "dW1", "Z1")):
+        x1, y1 = COLUMNS[frm] + 40, ROW_VALUE + BOX_H / 2
+        gap = (COLUMNS[right] - half + COLUMNS[frm] + half) / 2
+        y2 = ROW_PARAM_GRAD - BOX_H / 2
+        body.append(_reuse(x1, y1, x1 + (gap - x1) * (y2 - y1) / (ROW_GRAD - y1), y2, frm, to))
     legend_y = ROW_PARAM_GRAD + 52
     body += [f'<rect x="12" y="{_n(legend_y - 13)}" width="26" height="16" rx="4" fill="{BLUE}" '
              f'fill-opacity="{OPACITY}"/>',
