@@ -195,7 +195,8 @@ def test_a_changed_data_entry_is_a_mismatch(site_dir: Path, topic: str) -> None:
 
 
 def malformed(A: np.ndarray) -> dict[str, np.ndarray]:
-    """An input matrix transposed, cut short, widened, of another kind, or with one entry changed."""
+    """An input matrix transposed, cut short, widened, of another kind, or with one entry changed (one
+    above the largest is a class index just past K when the largest is K)."""
     A = A.astype(object)
     logs = isinstance(A.flat[0], Ln)
     out = {"transposed": A.T, "one row less": A[:-1], "one row more": np.vstack([A, A[-1:]]),
@@ -205,7 +206,8 @@ def malformed(A: np.ndarray) -> dict[str, np.ndarray]:
                                         otypes=[object])(A)}
     if not logs:
         for how, v in (("an entry of 0", 0), ("a large entry", A.flat[0] + 10),
-                       ("a negative entry", -abs(A.flat[0]) - 1), ("a fraction", A.flat[0] - Fraction(1, 2)),
+                       ("one above the largest", A.max() + 1), ("a negative entry", -abs(A.flat[0]) - 1),
+                       ("a fraction", A.flat[0] - Fraction(1, 2)),
                        ("a small negative entry", Fraction(-1, 2))):
             out[how] = A.copy()
             out[how].flat[0] = v
