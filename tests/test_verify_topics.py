@@ -7,6 +7,7 @@ One test per registered topic, so ``make mutation`` runs only the topic a check 
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Callable
@@ -55,8 +56,18 @@ def shown_page(topic: str, change: Callable[[str, str, Shown], Shown] = lambda n
     examples = {n: exercises.example(topic, int(n)) if n else module(topic).worked_example()
                 for n in dict.fromkeys(n for _, n, _ in keys)}
     block = _hook("examples")._block
-    shown = "".join(block(topic, n or None, q, change(n, q, examples[n].quantities[q])) for _, n, q in keys)
-    return keys, verify_page(f"{topic}/index.html", BeautifulSoup(typeset(shown), "html.parser"), keys)
+    soup = BeautifulSoup("", "html.parser")
+    for _, n, q in keys:
+        for node in _typeset_block(block(topic, n or None, q, change(n, q, examples[n].quantities[q]))):
+            soup.append(node)  # moved out of the page it was last in, which is done with
+    return keys, verify_page(f"{topic}/index.html", soup, keys)
+
+
+@functools.lru_cache(maxsize=2048)
+def _typeset_block(html: str) -> list:
+    """One block typeset and parsed. Most blocks come back unchanged call after call (every exercise,
+    every result an input change does not reach), and parsing the SVG was most of these tests' time."""
+    return list(BeautifulSoup(typeset(html), "html.parser").contents)
 
 
 @pytest.mark.parametrize("topic", TOPICS)
