@@ -853,8 +853,32 @@ def small_site(built, tmp_path: Path) -> Path:
     return site
 
 
+def test_verify_counts_the_pages_sums_their_numbers_and_keeps_every_mismatch(small_site: Path,
+                                                                              tmp_path: Path) -> None:
+    """Over a site, verify adds up what it checks page by page; a quantity of an exercise the site
+    lacks is named with the exercise's number (``linear@1.dW``), on the page that asks for it."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    asks = " ".join(f"{{{{ linear.{q} }}}}" for q in QUANTITIES)
+    (docs / "linear.md").write_text(asks, encoding="utf-8")
+    (docs / "linear.en.md").write_text(asks + " {{ linear@1.dW }}", encoding="utf-8")
+    pages, checked, errors = verify(small_site, docs)
+    assert (pages, checked) == (2, 2 * CHECKED_PER_PAGE)
+    assert errors[0] == "en/linear/index.html: linear@1.dW is in the page source but not on the built page"
+    assert errors[1:] and all(e.startswith("en/linear/index.html (linear exercise 1): ") for e in errors[1:])
+    (docs / "linear.md").write_text(asks + " {{ linear@2.X }}", encoding="utf-8")
+    pages, checked, both = verify(small_site, docs)
+    assert (pages, checked) == (2, 2 * CHECKED_PER_PAGE)
+    missing = "linear/index.html: linear@2.X is in the page source but not on the built page"
+    assert both[len(errors)] == missing
+    assert both[:len(errors)] == errors  # pages in sorted order: en/ first
 
 
+@pytest.mark.parametrize("z", [html.Ln(3), SimpleNamespace(arg=Fraction(3), sign=1), Fraction(3)],
+                         ids=["a logarithm of an int", "not a logarithm, with a rational arg", "a rational"])
+def test_e_to_the_z_is_exact_only_for_a_logarithm_of_a_rational(z) -> None:
+    with pytest.raises(TypeError, match="e\\^z is exact only for a logarithm z = ln a"):
+        exact.exp(z)
 
 
 def test_a_site_without_worked_examples_fails(tmp_path: Path) -> None:
@@ -863,10 +887,6 @@ def test_a_site_without_worked_examples_fails(tmp_path: Path) -> None:
     docs.mkdir()
     assert verify(tmp_path, docs) == (0, 0, [f"{tmp_path}: no worked-example formulas found (div.worked); "
                                              "nothing was verified"])
-
-
-
-
 
 
 def test_help_names_what_verify_does(capsys) -> None:
