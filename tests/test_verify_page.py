@@ -28,6 +28,7 @@ from derivations.verify import (
     html,
     main,
     source_quantities,
+    subscript,
     verify,
     verify_page,
 )
@@ -347,6 +348,39 @@ def test_a_long_expansion_is_read_whole() -> None:
     assert p.errors == []
     with pytest.raises(Mismatch, match=r"^s: shows 300 terms, the sum has 301$"):
         p.expect_terms("s", ["s", "a"], [(Fraction(1), Fraction(1))] * 301, "")
+
+
+def test_a_sum_names_the_term_that_is_wrong() -> None:
+    p = page(formula("s = a = 1 + (-2) + 5 = 4"))
+    assert p.expect_sum("s", ["s", "a"], [Fraction(1), Fraction(-2), Fraction(5)], "") == 4
+    assert p.errors == [] and p.checked == 1 + 3 + 1
+    p.expect_sum("s", ["s", "a"], [Fraction(0), Fraction(-2), Fraction(6)], " here")
+    assert p.errors == ["p: s here term 1 shows 1, recomputed from the displayed inputs: 0",
+                        "p: s here term 3 shows 5, recomputed from the displayed inputs: 6"]
+
+
+@pytest.mark.parametrize("tex", ["(M, D) = (2, 3", "(M, D) = 2, 3)", "(M, D) = 2, 3"])
+def test_numbers_without_both_parentheses_are_a_mismatch(tex: str) -> None:
+    p = page(formula(tex))
+    with pytest.raises(Mismatch, match=r"^s: expected numbers in parentheses, found "):
+        p.numbers("s", ["(M,D)"])
+    assert page(formula("(M, D) = (2, 3)")).numbers("s", ["(M,D)"]) == [2, 3]
+
+
+def test_a_subscript_takes_a_comma_once_an_index_is_longer_than_one_character() -> None:
+    assert [subscript(2, 3), subscript(2, "k"), subscript(10, 3), subscript(3, 10), subscript(12, 34)] == [
+        "23", "2k", "10,3", "3,10", "12,34"]
+
+
+def test_a_logarithm_is_computed_to_every_digit_compared() -> None:
+    """``ln(3/2)`` against mpmath's at 60 digits: all of ``PRECISION`` digits but the last agree."""
+    import mpmath
+
+    with mpmath.workdps(60):
+        true = Decimal(mpmath.nstr(mpmath.log(mpmath.mpf(3) / 2), 58))
+    assert abs(exact.ln(Fraction(3, 2)) - true) < Decimal(10) ** -(exact.PRECISION - 1)
+    with pytest.raises(ValueError, match="ln needs a positive argument, got 0"):
+        exact.ln(Fraction(0))
 
 
 @pytest.mark.parametrize("tex, message", [
