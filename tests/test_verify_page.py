@@ -13,6 +13,7 @@ import functools
 import importlib
 import re
 import sys
+from collections import namedtuple
 from decimal import Decimal, localcontext
 from fractions import Fraction
 from pathlib import Path
@@ -391,8 +392,9 @@ def test_a_logarithm_is_computed_to_every_digit_compared() -> None:
     with mpmath.workdps(60):
         true = Decimal(mpmath.nstr(mpmath.log(mpmath.mpf(3) / 2), 58))
     assert abs(exact.ln(Fraction(3, 2)) - true) < Decimal(10) ** -(exact.PRECISION - 1)
-    with pytest.raises(ValueError, match="ln needs a positive argument, got 0"):
-        exact.ln(Fraction(0))
+    for v in (0, -1):
+        with pytest.raises(ValueError, match=f"ln needs a positive argument, got {v}$"):
+            exact.ln(Fraction(v))
 
 
 @pytest.mark.parametrize("tex, message", [
@@ -920,8 +922,10 @@ def test_verify_counts_the_pages_sums_their_numbers_and_keeps_every_mismatch(sma
     assert both[:len(errors)] == errors  # pages in sorted order: en/ first
 
 
-@pytest.mark.parametrize("z", [html.Ln(3), SimpleNamespace(arg=Fraction(3), sign=1), Fraction(3)],
-                         ids=["a logarithm of an int", "not a logarithm, with a rational arg", "a rational"])
+@pytest.mark.parametrize("z", [html.Ln(3), SimpleNamespace(arg=Fraction(3), sign=1),
+                               namedtuple("Exp", "arg sign")(Fraction(3), 1), Fraction(3)],
+                         ids=["a logarithm of an int", "not a logarithm, with a rational arg",
+                              "the same, of a type named before Ln", "a rational"])
 def test_e_to_the_z_is_exact_only_for_a_logarithm_of_a_rational(z) -> None:
     with pytest.raises(TypeError, match="e\\^z is exact only for a logarithm z = ln a"):
         exact.exp(z)
@@ -955,3 +959,142 @@ def test_bad_arguments_exit_2(small_site: Path, tmp_path: Path, capsys, args, me
         main(args)
     assert info.value.code == 2
     assert capsys.readouterr().err.rstrip().endswith(message.format(tmp=tmp_path))
+
+
+# -- the kinds of number, read from formulas typeset by the real build hooks -----------------
+
+
+@pytest.mark.parametrize("tex, wanted, ok", [
+    (r"s = \frac{3}{4}", "3/4", True),
+    (r"s = \frac{3}{5}", "3/4", False),
+    (r"s = -\frac{3}{4}", "-3/4", True),
+    (r"s = -\frac{3}{4}", "3/4", False),
+])
+def test_fractions_are_read_and_checked(tex: str, wanted: str, ok: bool) -> None:
+    from fractions import Fraction
+
+    page = Page("p", "t", {"s": formula(tex, "exact")})
+    page.expect_scalar("s", ["s"], Fraction(wanted))
+    assert (page.errors == []) == ok, page.errors
+
+
+@pytest.mark.parametrize("shown, ok", [("0.2689", True), ("0.2690", False), ("0.2688", False),
+                                       ("0.269", False)])
+def test_rounded_values_are_checked_to_half_a_unit(shown: str, ok: bool) -> None:
+    """sigma(-1) = 0.268941421...: 0.2689 is right; one unit off in the last digit, or too few digits, is
+    not."""
+    true = 1 / (1 + Decimal(1).exp())
+    page = Page("p", "t", {"s": formula(f"s = {shown}", "rounded", 4)})
+    try:
+        page.expect_scalar("s", ["s"], true)
+    except Exception as err:
+        page.errors.append(str(err))
+    assert (page.errors == []) == ok, page.errors
+
+
+@pytest.mark.parametrize("shown, ok", [("0.0228 + (-0.1080) = -0.0852", True),
+                                       ("0.0228 + (-0.1080) = -0.0853", False),
+                                       ("0.0229 + (-0.1080) = -0.0852", False)])
+def test_a_sum_of_rounded_terms_is_checked_term_by_term(shown: str, ok: bool) -> None:
+    """Phi(-2) + (-2) phi(-2) = GELU'(-2): each rounded term, and the total against the true sum (not the
+    sum of the rounded terms), within half a unit of the last digit."""
+    import mpmath
+
+    with mpmath.workdps(60):
+        terms = [Decimal(mpmath.nstr(v, 55)) for v in (mpmath.ncdf(-2), -2 * mpmath.npdf(-2))]
+    page = Page("p", "t", {"s": formula(f"s = {shown}", "rounded", 4)})
+    page.expect_sum("s", ["s"], terms, "")
+    assert (page.errors == []) == ok, page.errors
+
+
+def test_logarithms_are_read_exactly() -> None:
+    from fractions import Fraction
+
+    from derivations.verify.exact import exp
+
+    tex = r"s = \begin{bmatrix} \ln 3 & \ln \frac{1}{2} \end{bmatrix}"
+    page = Page("p", "t", {"s": formula(tex, "log")})
+    (row,) = page.matrix("s", ["s"])
+    assert [(type(z).__name__, z.arg, z.sign) for z in row] == [("Ln", 3, 1), ("Ln", Fraction(1, 2), 1)]
+    assert [exp(z) for z in row] == [3, Fraction(1, 2)]
+    with pytest.raises(TypeError, match="exact only for a logarithm"):
+        exp(Fraction(3))
+
+
+def test_a_hat_reads_the_same_in_svg_and_mathml() -> None:
+    """MathJax draws the hat as U+02C6 and writes '^' in the MathML; both read as ``Y^{^}``."""
+    page = Page("p", "t", {"s": formula(r"\frac{\partial L}{\partial \hat{Y}} = \frac{3}{4}", "exact")})
+    page.expect_scalar("s", ["(∂L)/(∂Y^{^})"], Fraction(3, 4))
+    assert page.errors == []
+    with pytest.raises(Exception, match="left-hand side"):
+        page.expect_scalar("s", ["(∂L)/(∂Y)"], Fraction(3, 4))
+
+
+@pytest.mark.parametrize("tex, wanted, ok", [
+    (r"s = \ln 3", html.Ln(Fraction(3)), True),
+    (r"s = \ln 3", html.Ln(Fraction(2)), False),
+    (r"s = \ln \frac{1}{2}", html.Ln(Fraction(2), -1), True),
+    (r"s = -\ln 2", html.Ln(Fraction(1, 2)), True),
+    (r"s = \ln \frac{2}{3}", html.Ln(Fraction(3, 2)), False),
+    (r"s = \ln 1", Fraction(0), False),
+])
+def test_logarithms_are_compared_exactly(tex: str, wanted, ok: bool) -> None:
+    """A displayed ln a equals a recomputed ln b exactly when a = b; a logarithm is never a plain number."""
+    page = Page("p", "t", {"s": formula(tex, "log")})
+    page.expect_scalar("s", ["s"], wanted)
+    assert (page.errors == []) == ok, page.errors
+
+
+def test_a_plain_number_where_a_logarithm_is_recomputed_is_a_mismatch() -> None:
+    page = Page("p", "t", {"s": formula("s = 0", "exact")})
+    page.expect_scalar("s", ["s"], html.Ln(Fraction(1)))
+    assert page.errors and "recomputed from the displayed inputs: ln 1" in page.errors[0], page.errors
+
+
+@pytest.mark.parametrize("tex, ok", [
+    (r"s = 68\,719\,476\,736", True),
+    (r"s = 68\,719\,476\,737", False),
+    (r"s = -\frac{1}{65\,536}", False),
+])
+def test_digits_in_groups_of_three_are_read_as_one_number(tex: str, ok: bool) -> None:
+    from fractions import Fraction
+
+    page = Page("p", "t", {"s": formula(tex, "exact")})
+    page.expect_scalar("s", ["s"], Fraction(68719476736))
+    assert (page.errors == []) == ok, page.errors
+
+
+def test_numbers_in_parentheses_are_read() -> None:
+    from fractions import Fraction
+
+    page = Page("p", "t", {"s": formula(r"(M, D, N) = (64, 4096, -\frac{1}{2})", "exact")})
+    assert page.numbers("s", ["(M,D,N)"]) == [64, 4096, Fraction(-1, 2)]
+    page = Page("p", "t", {"s": formula(r"(M, D) = \begin{bmatrix} 1 & 2 \end{bmatrix}", "exact")})
+    with pytest.raises(Exception, match="in parentheses"):
+        page.numbers("s", ["(M,D)"])
+
+
+@pytest.mark.parametrize("tex, errors", [
+    (r"\begin{bmatrix} 1 \\ 2 \end{bmatrix} \begin{bmatrix} 3 & -1 \end{bmatrix}"
+     r" = \begin{bmatrix} 3 & -1 \\ 6 & -2 \end{bmatrix}", []),
+    (r"\begin{bmatrix} 1 \\ 2 \end{bmatrix} \begin{bmatrix} 3 & 1 \end{bmatrix}"
+     r" = \begin{bmatrix} 3 & -1 \\ 6 & -2 \end{bmatrix}", ["factor 2 [1,2] shows 1"]),
+    (r"\begin{bmatrix} 1 \\ 2 \end{bmatrix} \begin{bmatrix} 3 & -1 \end{bmatrix}"
+     r" = \begin{bmatrix} 3 & -1 \\ 6 & 2 \end{bmatrix}", ["product [2,2] shows 2"]),
+])
+def test_a_matrix_product_is_checked_factor_by_factor(tex: str, errors: list[str]) -> None:
+    from fractions import Fraction
+
+    page = Page("p", "t", {"p": formula(f"p = {tex}", "exact")})
+    page.expect_product("p", ["p"], [[[Fraction(1)], [Fraction(2)]], [[Fraction(3), Fraction(-1)]]])
+    assert len(page.errors) == len(errors), page.errors
+    assert all(e in f for e, f in zip(errors, page.errors, strict=True)), page.errors
+
+
+def test_a_product_with_a_missing_factor_is_a_mismatch() -> None:
+    from fractions import Fraction
+
+    page = Page("p", "t", {"p": formula(r"p = \begin{bmatrix} 1 \\ 2 \end{bmatrix} = \begin{bmatrix} 1 \\ 2"
+                                         r" \end{bmatrix}", "exact")})
+    with pytest.raises(Exception, match="product of 1 matrices, recomputed: 2"):
+        page.expect_product("p", ["p"], [[[Fraction(1)], [Fraction(2)]], [[Fraction(1)]]])
