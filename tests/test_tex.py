@@ -25,6 +25,11 @@ from derivations.values import PRECISION, Ln, Rounded, kind, places
     (Rounded(Decimal("-2"), 2), "-2.00"),
     (Ln(Fraction(3)), r"\ln 3"),
     (Ln(Fraction(1, 2)), r"\ln \frac{1}{2}"),
+    (1234, "1234"),
+    (12345, r"12\,345"),
+    (-123456, r"-123\,456"),
+    (1234567, r"1\,234\,567"),
+    (Fraction(1, 100000), r"\frac{1}{100\,000}"),
 ])
 def test_numbers(value, text: str) -> None:
     assert tex.number(value) == text
