@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from fractions import Fraction
 
 import numpy as np
 import pytest
 
-from derivations._validate import FLOAT_EXACT, matrix, narrow, same_kind
+from derivations._validate import FLOAT_EXACT, chain, class_labels, matrix, narrow, same_kind
 
 
 @pytest.mark.parametrize("A, dtype, values", [
@@ -102,3 +103,19 @@ def test_same_kind() -> None:
         same_kind(X=np.array([[0.5]]), G=np.array([[1.5]]), W=matrix("W", [[1, Fraction(2, 3)]]))
     assert str(info.value) == ("W holds the fraction 2/3 but X, G holds floats; "
                                "pass all inputs as exact numbers or all as floats")
+
+
+def test_class_labels_take_whole_fractions_and_refuse_another_shape() -> None:
+    """A label given as a Fraction equal to an integer is that integer; a labels matrix of any shape
+    but M x 1, wider or longer, is refused with both shapes named."""
+    assert class_labels("labels", [[Fraction(3)], [Fraction(4, 4)]], 2, 3).tolist() == [2, 0]
+    for A, shape in (([[1, 2], [1, 1]], (2, 2)), ([[1], [2], [3]], (3, 1)), ([[1]], (1, 1))):
+        wanted = rf"^labels has shape {re.escape(str(shape))} but must be \(2, 1\): "
+        with pytest.raises(ValueError, match=wanted):
+            class_labels("labels", A, 2, 3)
+
+
+def test_a_product_of_the_wrong_sizes_names_both_inner_sizes() -> None:
+    with pytest.raises(ValueError) as info:
+        chain(np.zeros((2, 3)), np.zeros((4, 5)), "X", "W")
+    assert str(info.value) == "X has shape (2, 3) and W has shape (4, 5): X's 3 columns must match W's 4 rows"
