@@ -22,6 +22,7 @@ from types import SimpleNamespace
 import pytest
 from bs4 import BeautifulSoup, SoupStrainer, Tag
 
+from derivations.example import NumberTuple, Shown
 from derivations.topics import linear
 from derivations.verify import (
     Mismatch,
@@ -929,6 +930,24 @@ def test_verify_counts_the_pages_sums_their_numbers_and_keeps_every_mismatch(sma
 def test_e_to_the_z_is_exact_only_for_a_logarithm_of_a_rational(z) -> None:
     with pytest.raises(TypeError, match="e\\^z is exact only for a logarithm z = ln a"):
         exact.exp(z)
+
+
+@pytest.mark.parametrize("layer", [(2, 3, 5), (1, 1, 1), (3, 7, 2)])
+def test_the_jacobian_sizes_are_recomputed_for_any_layer(monkeypatch, layer) -> None:
+    """The FC page's Jacobian section for layers other than its (64, 4096, 4096): sizes of 1, and
+    sizes whose Jacobian is not a whole number of GiB."""
+    monkeypatch.setattr(linear, "LAYER", layer)
+    checked, errors = verify_example(linear.worked_example())
+    assert errors == [] and checked > 0
+
+
+@pytest.mark.parametrize("sizes", [(0, 3, 5), (2, -3, 5), (2, 3), (Fraction(1, 2), 3, 5)])
+def test_layer_sizes_must_be_three_positive_integers(sizes) -> None:
+    example = linear.worked_example()
+    example.quantities["layer"] = Shown(example.quantities["layer"].lhs, NumberTuple(sizes))
+    errors = verify_example(example)[1]
+    assert any(e.startswith("linear/index.html (linear): layer: (M, D, N) must be three positive integers")
+               for e in errors), errors
 
 
 def test_a_site_without_worked_examples_fails(tmp_path: Path) -> None:
