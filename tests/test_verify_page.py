@@ -921,6 +921,19 @@ def test_verify_counts_the_pages_sums_their_numbers_and_keeps_every_mismatch(sma
     missing = "linear/index.html: linear@2.X is in the page source but not on the built page"
     assert both[len(errors)] == missing
     assert both[:len(errors)] == errors  # pages in sorted order: en/ first
+    (docs / "a.md").write_text("{{ linear.X }}", encoding="utf-8")  # sorts first, and is not built
+    pages, checked, errors = verify(small_site, docs)
+    assert (pages, checked) == (2, 2 * CHECKED_PER_PAGE)
+    missing = "a/index.html: missing from the built site; its source shows 1 worked-example quantities"
+    assert errors[0] == missing
+
+
+def test_an_unreadable_page_exits_2_with_a_message(small_site: Path, tmp_path: Path, capsys) -> None:
+    (small_site / "linear" / "index.html").write_bytes(b"<p>\xff\xfe</p>")
+    assert main([str(small_site), "--docs", str(DOCS)]) == 2
+    err = capsys.readouterr().err
+    page = small_site / "linear" / "index.html"
+    assert err.startswith(f"verify: cannot read {page}: ") and "Traceback" not in err
 
 
 @pytest.mark.parametrize("z", [html.Ln(3), SimpleNamespace(arg=Fraction(3), sign=1),
