@@ -373,6 +373,23 @@ def test_a_sum_names_the_term_that_is_wrong() -> None:
                         "p: s here term 3 shows 5, recomputed from the displayed inputs: 6"]
 
 
+def test_a_sum_of_values_with_no_exact_form_is_totalled_at_full_precision() -> None:
+    """The true sum 0.12344999999999 rounds to 0.1234: 0.1235 is wrong, though a sum kept to five
+    digits (0.12345) would pass it."""
+    terms = [Decimal("0.1"), Decimal("0.02344999999999")]
+    p = page(formula("s = a = 0.1000 + 0.0234 = 0.1235", "rounded", 4))
+    p.expect_sum("s", ["s", "a"], terms, "")
+    assert p.errors == ["p: s total shows 0.1235, recomputed from the displayed inputs: 0.12344999999999"]
+    p = page(formula("s = a = 0.1000 + 0.0234 = 0.1234", "rounded", 4))
+    p.expect_sum("s", ["s", "a"], terms, "")
+    assert p.errors == []
+
+
+def test_a_sum_with_an_unreadable_term_is_a_mismatch() -> None:
+    with pytest.raises(Mismatch, match=r"^s here: a negative factor '-2' must be in parentheses$"):
+        page(formula("s = a = 1 + -2 = -1")).expect_sum("s", ["s", "a"], [Fraction(1), Fraction(-2)], " here")
+
+
 @pytest.mark.parametrize("tex", ["(M, D) = (2, 3", "(M, D) = 2, 3)", "(M, D) = 2, 3"])
 def test_numbers_without_both_parentheses_are_a_mismatch(tex: str) -> None:
     p = page(formula(tex))
