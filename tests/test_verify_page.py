@@ -1021,11 +1021,9 @@ def test_bad_arguments_exit_2(small_site: Path, tmp_path: Path, capsys, args, me
     (r"s = -\frac{3}{4}", "3/4", False),
 ])
 def test_fractions_are_read_and_checked(tex: str, wanted: str, ok: bool) -> None:
-    from fractions import Fraction
-
-    page = Page("p", "t", {"s": formula(tex, "exact")})
-    page.expect_scalar("s", ["s"], Fraction(wanted))
-    assert (page.errors == []) == ok, page.errors
+    p = page(formula(tex, "exact"))
+    p.expect_scalar("s", ["s"], Fraction(wanted))
+    assert (p.errors == []) == ok, p.errors
 
 
 @pytest.mark.parametrize("shown, ok", [("0.2689", True), ("0.2690", False), ("0.2688", False),
@@ -1034,12 +1032,12 @@ def test_rounded_values_are_checked_to_half_a_unit(shown: str, ok: bool) -> None
     """sigma(-1) = 0.268941421...: 0.2689 is right; one unit off in the last digit, or too few digits, is
     not."""
     true = 1 / (1 + Decimal(1).exp())
-    page = Page("p", "t", {"s": formula(f"s = {shown}", "rounded", 4)})
+    p = page(formula(f"s = {shown}", "rounded", 4))
     try:
-        page.expect_scalar("s", ["s"], true)
+        p.expect_scalar("s", ["s"], true)
     except Exception as err:
-        page.errors.append(str(err))
-    assert (page.errors == []) == ok, page.errors
+        p.errors.append(str(err))
+    assert (p.errors == []) == ok, p.errors
 
 
 @pytest.mark.parametrize("shown, ok", [("0.0228 + (-0.1080) = -0.0852", True),
@@ -1052,32 +1050,28 @@ def test_a_sum_of_rounded_terms_is_checked_term_by_term(shown: str, ok: bool) ->
 
     with mpmath.workdps(60):
         terms = [Decimal(mpmath.nstr(v, 55)) for v in (mpmath.ncdf(-2), -2 * mpmath.npdf(-2))]
-    page = Page("p", "t", {"s": formula(f"s = {shown}", "rounded", 4)})
-    page.expect_sum("s", ["s"], terms, "")
-    assert (page.errors == []) == ok, page.errors
+    p = page(formula(f"s = {shown}", "rounded", 4))
+    p.expect_sum("s", ["s"], terms, "")
+    assert (p.errors == []) == ok, p.errors
 
 
 def test_logarithms_are_read_exactly() -> None:
-    from fractions import Fraction
-
-    from derivations.verify.exact import exp
-
     tex = r"s = \begin{bmatrix} \ln 3 & \ln \frac{1}{2} \end{bmatrix}"
-    page = Page("p", "t", {"s": formula(tex, "log")})
-    (row,) = page.matrix("s", ["s"])
+    p = page(formula(tex, "log"))
+    (row,) = p.matrix("s", ["s"])
     assert [(type(z).__name__, z.arg, z.sign) for z in row] == [("Ln", 3, 1), ("Ln", Fraction(1, 2), 1)]
-    assert [exp(z) for z in row] == [3, Fraction(1, 2)]
+    assert [exact.exp(z) for z in row] == [3, Fraction(1, 2)]
     with pytest.raises(TypeError, match="exact only for a logarithm"):
-        exp(Fraction(3))
+        exact.exp(Fraction(3))
 
 
 def test_a_hat_reads_the_same_in_svg_and_mathml() -> None:
     """MathJax draws the hat as U+02C6 and writes '^' in the MathML; both read as ``Y^{^}``."""
-    page = Page("p", "t", {"s": formula(r"\frac{\partial L}{\partial \hat{Y}} = \frac{3}{4}", "exact")})
-    page.expect_scalar("s", ["(∂L)/(∂Y^{^})"], Fraction(3, 4))
-    assert page.errors == []
+    p = page(formula(r"\frac{\partial L}{\partial \hat{Y}} = \frac{3}{4}", "exact"))
+    p.expect_scalar("s", ["(∂L)/(∂Y^{^})"], Fraction(3, 4))
+    assert p.errors == []
     with pytest.raises(Exception, match="left-hand side"):
-        page.expect_scalar("s", ["(∂L)/(∂Y)"], Fraction(3, 4))
+        p.expect_scalar("s", ["(∂L)/(∂Y)"], Fraction(3, 4))
 
 
 @pytest.mark.parametrize("tex, wanted, ok", [
@@ -1090,15 +1084,15 @@ def test_a_hat_reads_the_same_in_svg_and_mathml() -> None:
 ])
 def test_logarithms_are_compared_exactly(tex: str, wanted, ok: bool) -> None:
     """A displayed ln a equals a recomputed ln b exactly when a = b; a logarithm is never a plain number."""
-    page = Page("p", "t", {"s": formula(tex, "log")})
-    page.expect_scalar("s", ["s"], wanted)
-    assert (page.errors == []) == ok, page.errors
+    p = page(formula(tex, "log"))
+    p.expect_scalar("s", ["s"], wanted)
+    assert (p.errors == []) == ok, p.errors
 
 
 def test_a_plain_number_where_a_logarithm_is_recomputed_is_a_mismatch() -> None:
-    page = Page("p", "t", {"s": formula("s = 0", "exact")})
-    page.expect_scalar("s", ["s"], html.Ln(Fraction(1)))
-    assert page.errors and "recomputed from the displayed inputs: ln 1" in page.errors[0], page.errors
+    p = page(formula("s = 0", "exact"))
+    p.expect_scalar("s", ["s"], html.Ln(Fraction(1)))
+    assert p.errors and "recomputed from the displayed inputs: ln 1" in p.errors[0], p.errors
 
 
 @pytest.mark.parametrize("tex, ok", [
@@ -1107,21 +1101,17 @@ def test_a_plain_number_where_a_logarithm_is_recomputed_is_a_mismatch() -> None:
     (r"s = -\frac{1}{65\,536}", False),
 ])
 def test_digits_in_groups_of_three_are_read_as_one_number(tex: str, ok: bool) -> None:
-    from fractions import Fraction
-
-    page = Page("p", "t", {"s": formula(tex, "exact")})
-    page.expect_scalar("s", ["s"], Fraction(68719476736))
-    assert (page.errors == []) == ok, page.errors
+    p = page(formula(tex, "exact"))
+    p.expect_scalar("s", ["s"], Fraction(68719476736))
+    assert (p.errors == []) == ok, p.errors
 
 
 def test_numbers_in_parentheses_are_read() -> None:
-    from fractions import Fraction
-
-    page = Page("p", "t", {"s": formula(r"(M, D, N) = (64, 4096, -\frac{1}{2})", "exact")})
-    assert page.numbers("s", ["(M,D,N)"]) == [64, 4096, Fraction(-1, 2)]
-    page = Page("p", "t", {"s": formula(r"(M, D) = \begin{bmatrix} 1 & 2 \end{bmatrix}", "exact")})
+    p = page(formula(r"(M, D, N) = (64, 4096, -\frac{1}{2})", "exact"))
+    assert p.numbers("s", ["(M,D,N)"]) == [64, 4096, Fraction(-1, 2)]
+    p = page(formula(r"(M, D) = \begin{bmatrix} 1 & 2 \end{bmatrix}", "exact"))
     with pytest.raises(Exception, match="in parentheses"):
-        page.numbers("s", ["(M,D)"])
+        p.numbers("s", ["(M,D)"])
 
 
 @pytest.mark.parametrize("tex, errors", [
@@ -1133,18 +1123,14 @@ def test_numbers_in_parentheses_are_read() -> None:
      r" = \begin{bmatrix} 3 & -1 \\ 6 & 2 \end{bmatrix}", ["product [2,2] shows 2"]),
 ])
 def test_a_matrix_product_is_checked_factor_by_factor(tex: str, errors: list[str]) -> None:
-    from fractions import Fraction
-
-    page = Page("p", "t", {"p": formula(f"p = {tex}", "exact")})
-    page.expect_product("p", ["p"], [[[Fraction(1)], [Fraction(2)]], [[Fraction(3), Fraction(-1)]]])
-    assert len(page.errors) == len(errors), page.errors
-    assert all(e in f for e, f in zip(errors, page.errors, strict=True)), page.errors
+    p = page(formula(f"p = {tex}", "exact", quantity="p"))
+    p.expect_product("p", ["p"], [[[Fraction(1)], [Fraction(2)]], [[Fraction(3), Fraction(-1)]]])
+    assert len(p.errors) == len(errors), p.errors
+    assert all(e in f for e, f in zip(errors, p.errors, strict=True)), p.errors
 
 
 def test_a_product_with_a_missing_factor_is_a_mismatch() -> None:
-    from fractions import Fraction
-
-    page = Page("p", "t", {"p": formula(r"p = \begin{bmatrix} 1 \\ 2 \end{bmatrix} = \begin{bmatrix} 1 \\ 2"
-                                         r" \end{bmatrix}", "exact")})
+    p = page(formula(r"p = \begin{bmatrix} 1 \\ 2 \end{bmatrix} = \begin{bmatrix} 1 \\ 2 \end{bmatrix}",
+                     "exact", quantity="p"))
     with pytest.raises(Exception, match="product of 1 matrices, recomputed: 2"):
-        page.expect_product("p", ["p"], [[[Fraction(1)], [Fraction(2)]], [[Fraction(1)]]])
+        p.expect_product("p", ["p"], [[[Fraction(1)], [Fraction(2)]], [[Fraction(1)]]])
