@@ -163,7 +163,7 @@ def mlp_graph(scheme: str = "light", lang: str = "zh") -> str:
         body.append(_reuse(COLUMNS[frm], ROW_VALUE + BOX_H / 2, x2, ROW_GRAD - BOX_H / 2, frm, to))
     for frm, to, right in (("H", "dW2", "Z2"), ("X", "dW1", "Z1")):
         x1, y1 = COLUMNS[frm] + 40, ROW_VALUE + BOX_H / 2
-        gap = (COLUMNS[right] - half + COLUMNS[frm] + half) / 2
+        gap = (COLUMNS[frm] + COLUMNS[right]) / 2  # between the two gradient boxes, as wide on each side
         y2 = ROW_PARAM_GRAD - BOX_H / 2
         body.append(_reuse(x1, y1, x1 + (gap - x1) * (y2 - y1) / (ROW_GRAD - y1), y2, frm, to))
     legend_y = ROW_PARAM_GRAD + 52
