@@ -953,6 +953,19 @@ def test_an_unreadable_page_exits_2_with_a_message(small_site: Path, tmp_path: P
     assert err.startswith(f"verify: cannot read {page}: ") and "Traceback" not in err
 
 
+def test_a_bug_in_a_check_module_exits_3_and_is_not_a_finding(small_site: Path, monkeypatch, capsys) -> None:
+    from derivations.verify.checks import linear as linear_check
+
+    def broken(p: Page) -> None:
+        raise ZeroDivisionError("a bug")
+
+    monkeypatch.setattr(linear_check, "check", broken)
+    assert main([str(small_site), "--docs", str(DOCS)]) == 3
+    out, err = capsys.readouterr()
+    assert err.startswith("verify: internal error in a check module, not a finding about the site:\n")
+    assert err.rstrip().endswith("ZeroDivisionError: a bug") and "MISMATCH" not in err and out == ""
+
+
 @pytest.mark.parametrize("z", [html.Ln(3), SimpleNamespace(arg=Fraction(3), sign=1),
                                namedtuple("Exp", "arg sign")(Fraction(3), 1), Fraction(3)],
                          ids=["a logarithm of an int", "not a logarithm, with a rational arg",
