@@ -69,20 +69,20 @@ def kind_of(node: Tag) -> str:
 
 
 def children(node: Tag) -> list[Tag]:
-    # The SVG tree's children other than g and svg (a fraction's rule, glyph uses) are drawn, not read.
-    return [c for c in node.children if isinstance(c, Tag) and (node.name not in ("g", "svg")
-                                                                or c.name in ("g", "svg"))]
+    tags = [c for c in node.children if isinstance(c, Tag)]
+    if node.name in ("g", "svg"):
+        # The SVG tree's children other than g and svg (a fraction's rule, glyph uses) are drawn, not read.
+        return [c for c in tags if c.name in ("g", "svg")]
+    return tags
 
 
 def _leaf_svg(node: Tag) -> str:
     out = []
     for el in node.descendants:
-        if not isinstance(el, Tag) or el.name not in ("use", "text"):
-            continue
         if el.name == "use":
             m = GLYPH.search(el.get("xlink:href", ""))
             out.append(chr(int(m.group(1), 16)) if m else "?")
-        else:
+        elif el.name == "text":
             out.append(el.get_text())
     return "".join(out)
 
