@@ -53,10 +53,10 @@ def agrees(shown: Fraction | Decimal, true: Fraction | Decimal, places: int | No
     if places is None:
         if isinstance(true, Fraction) and isinstance(shown, Fraction):
             return shown == true
-        return abs(_decimal(shown) - _decimal(true)) < Decimal(10) ** -EXACT_DIGITS
+        return abs(decimal(shown) - decimal(true)) < Decimal(10) ** -EXACT_DIGITS
     with localcontext() as ctx:
         ctx.prec = PRECISION
-        return abs(_decimal(shown) - _decimal(true)) <= Decimal(5).scaleb(-places - 1)
+        return abs(decimal(shown) - decimal(true)) <= Decimal(5).scaleb(-places - 1)
 
 
 def ln(v: Fraction) -> Decimal:
@@ -72,7 +72,12 @@ def ln(v: Fraction) -> Decimal:
         return Decimal(v.numerator).ln() - Decimal(v.denominator).ln()
 
 
-def _decimal(v: Fraction | Decimal) -> Decimal:
+def decimal(v: Fraction | Decimal) -> Decimal:
+    """A rational to ``PRECISION`` digits; a Decimal as it is.
+
+    >>> decimal(Fraction(2, 3))
+    Decimal('0.66666666666666666666666666666666666666666666666667')
+    """
     if isinstance(v, Decimal):
         return v
     with localcontext() as ctx:

@@ -15,17 +15,13 @@ from decimal import Decimal, localcontext
 from fractions import Fraction
 
 from derivations.verify import Mismatch, Page
-from derivations.verify.exact import PRECISION, Matrix, matmul, shape, transpose
+from derivations.verify.exact import PRECISION, Matrix, decimal, matmul, shape, transpose
 
 PARTIAL = "(∂{})/(∂{})"
 
 
-def _decimal(v: Fraction) -> Decimal:
-    return Decimal(v.numerator) / Decimal(v.denominator)
-
-
 def _decimals(A: Matrix) -> list[list[Decimal]]:
-    return [[_decimal(v) for v in row] for row in A]
+    return [[decimal(v) for v in row] for row in A]
 
 
 def check(p: Page) -> None:
@@ -74,16 +70,16 @@ def check(p: Page) -> None:
 
     with localcontext() as ctx:
         ctx.prec = PRECISION
-        E = [[_decimal(z).exp() for z in row] for row in Z2]
+        E = [[decimal(z).exp() for z in row] for row in Z2]
         S = [sum(row, Decimal(0)) for row in E]
         P = [[e / S[m] for e in E[m]] for m in range(M)]
-        L = sum((S[m].ln() - _decimal(Z2[m][y[m]]) for m in range(M)), Decimal(0)) / M
-        dZ2 = [[_decimal(g) * (P[m][k] - _decimal(Y[m][k])) / M for k in range(K)] for m in range(M)]
+        L = sum((S[m].ln() - decimal(Z2[m][y[m]]) for m in range(M)), Decimal(0)) / M
+        dZ2 = [[decimal(g) * (P[m][k] - decimal(Y[m][k])) / M for k in range(K)] for m in range(M)]
         ones = [[Decimal(1)] * M]
         dW2 = matmul(transpose(_decimals(H)), dZ2)
         db2 = matmul(ones, dZ2)
         dH = matmul(dZ2, transpose(_decimals(W2)))
-        dZ1 = [[dH[m][n] * _decimal(mask[m][n]) for n in range(N)] for m in range(M)]
+        dZ1 = [[dH[m][n] * decimal(mask[m][n]) for n in range(N)] for m in range(M)]
         dW1 = matmul(transpose(_decimals(X)), dZ1)
         db1 = matmul(ones, dZ1)
         dX = matmul(dZ1, transpose(_decimals(W1)))
