@@ -22,12 +22,12 @@ def matmul(A: Matrix, B: Matrix) -> Matrix:
     context's precision (the two kinds are not mixed)."""
     if shape(A)[1] != shape(B)[0]:
         raise ValueError(f"shapes {shape(A)} and {shape(B)} do not multiply")
-    return [[sum(A[i][k] * B[k][j] for k in range(len(B))) for j in range(len(B[0]))]
+    return [[sum(A[i][k] * B[k][j] for k in range(len(B))) for j in range(shape(B)[1])]
             for i in range(len(A))]
 
 
 def transpose(A: Matrix) -> Matrix:
-    return [list(col) for col in zip(*A, strict=True)]
+    return [[row[j] for row in A] for j in range(shape(A)[1])]
 
 
 def exp(z: Ln) -> Fraction:
@@ -40,7 +40,7 @@ def exp(z: Ln) -> Fraction:
     # the package changes) holds another copy of the class than the Page that read the number.
     if type(z).__name__ != Ln.__name__ or not isinstance(getattr(z, "arg", None), Fraction):
         raise TypeError(f"e^z is exact only for a logarithm z = ln a, got {z!r}")
-    return z.arg if z.sign > 0 else 1 / z.arg
+    return z.power()
 
 
 def agrees(shown: Fraction | Decimal, true: Fraction | Decimal, places: int | None) -> bool:
@@ -60,7 +60,9 @@ def agrees(shown: Fraction | Decimal, true: Fraction | Decimal, places: int | No
 
 
 def ln(v: Fraction) -> Decimal:
-    """The natural logarithm of a positive rational, to ``PRECISION`` digits.
+    """The natural logarithm of a positive rational: of the rational to ``PRECISION`` digits, at as many.
+
+    One logarithm of the quotient, not ``ln p - ln q``, whose two large terms would cancel.
 
     >>> ln(Fraction(1, 2)).quantize(Decimal("0.0001"))
     Decimal('-0.6931')
@@ -68,8 +70,8 @@ def ln(v: Fraction) -> Decimal:
     if v <= 0:
         raise ValueError(f"ln needs a positive argument, got {v}")
     with localcontext() as ctx:
-        ctx.prec = PRECISION + 5
-        return Decimal(v.numerator).ln() - Decimal(v.denominator).ln()
+        ctx.prec = PRECISION
+        return decimal(v).ln()
 
 
 def decimal(v: Fraction | Decimal) -> Decimal:

@@ -61,7 +61,7 @@ class Ln:
 
     def power(self) -> Fraction:
         """``e`` to this logarithm, exactly: two logarithms are equal when their powers are."""
-        return self.arg if self.sign > 0 else 1 / self.arg
+        return self.arg ** self.sign
 
 
 def kind_of(node: Tag) -> str:
