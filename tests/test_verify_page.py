@@ -403,13 +403,20 @@ def test_a_subscript_takes_a_comma_once_an_index_is_longer_than_one_character() 
         "23", "2k", "10,3", "3,10", "12,34"]
 
 
-def test_a_logarithm_is_computed_to_every_digit_compared() -> None:
-    """``ln(3/2)`` against mpmath's at 60 digits: all of ``PRECISION`` digits but the last agree."""
+@pytest.mark.parametrize("v", [Fraction(3, 2), Fraction(1, 3), Fraction(3 * 10**30 + 1, 3 * 10**30),
+                               Fraction(7, 10**6)])
+def test_a_logarithm_is_computed_to_every_digit_compared(v: Fraction) -> None:
+    """Against mpmath's at 70 digits, all ``PRECISION`` digits but the last agree, counted from the units
+    digit or the first digit, whichever is higher: for an argument that is no short decimal, one next to 1
+    (where ``ln p - ln q`` would cancel), and one far below 1."""
     import mpmath
 
-    with mpmath.workdps(60):
-        true = Decimal(mpmath.nstr(mpmath.log(mpmath.mpf(3) / 2), 58))
-    assert abs(exact.ln(Fraction(3, 2)) - true) < Decimal(10) ** -(exact.PRECISION - 1)
+    with mpmath.workdps(70):
+        true = Decimal(mpmath.nstr(mpmath.log(mpmath.mpf(v.numerator) / v.denominator), 68))
+    assert abs(exact.ln(v) - true) < Decimal(10) ** -(exact.PRECISION - 1) * max(1, abs(true))
+
+
+def test_a_logarithm_needs_a_positive_argument() -> None:
     for v in (0, -1):
         with pytest.raises(ValueError, match=f"ln needs a positive argument, got {v}$"):
             exact.ln(Fraction(v))
