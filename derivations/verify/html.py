@@ -37,7 +37,8 @@ PIECES = {**dict.fromkeys("⎡⎢⎣", "["), **dict.fromkeys("⎤⎥⎦", "]"), 
 # A hat is drawn as the modifier letter circumflex; MathML writes the ASCII one.
 ACCENTS = {"\u02c6": "^"}
 SILENT = {"\u2061", "\u2062", "\u2063"}  # function application, invisible times and separator
-GROUPS = {"math", "mrow", "TeXAtom", "mstyle", "mpadded", "inferredMrow", "semantics"}
+# Read as the concatenation of their children (svg: the drawing's root and any nested svg; MathML has none).
+GROUPS = {"math", "mrow", "TeXAtom", "mstyle", "mpadded", "inferredMrow", "semantics", "svg"}
 SCRIPTS = {"msub": ("_",), "msup": ("^",), "msubsup": ("_", "^"), "munder": ("_",), "mover": ("^",),
            "munderover": ("_", "^")}
 EXACT = r"-?(?:\d+|\(\d+\)/\(\d+\))"
@@ -98,19 +99,21 @@ def serialize(node: Tag, svg: bool) -> str:
     """The linear text of a MathML node, or of the SVG group that draws it."""
     kind = kind_of(node)
     parts = children(node)
-    if kind in GROUPS or (svg and kind == "svg"):
+    if kind in GROUPS:
         return "".join(serialize(c, svg) for c in parts)
     if kind == "mfrac":
-        num, den = (c for c in parts if kind_of(c) != "rect")
+        num, den = parts
         return f"({serialize(num, svg)})/({serialize(den, svg)})"
     if kind in SCRIPTS:
         base, *scripts = parts
-        if len(scripts) != len(SCRIPTS[kind]):
-            raise Unreadable(f"{kind} with {len(scripts)} scripts")
-        if svg and kind == "msubsup":  # drawn superscript first; the lower one is the subscript
-            scripts.sort(key=_lift)
-        return serialize(base, svg) + "".join(f"{m}{{{serialize(s, svg)}}}"
-                                              for m, s in zip(SCRIPTS[kind], scripts, strict=True))
+        # Lowest first, as SCRIPTS lists them: msubsup draws its superscript first. MathML's scripts carry no
+        # translate, so their order stays.
+        scripts.sort(key=_lift)
+        try:
+            marked = list(zip(SCRIPTS[kind], scripts, strict=True))
+        except ValueError:
+            raise Unreadable(f"{kind} with {len(scripts)} scripts") from None
+        return serialize(base, svg) + "".join(f"{m}{{{serialize(s, svg)}}}" for m, s in marked)
     if kind == "mtable":
         rows = [r for r in parts if kind_of(r) in ("mtr", "mlabeledtr")]
         return "{" + ";".join(",".join(serialize(c, svg) for c in children(r) if kind_of(c) == "mtd")
@@ -182,9 +185,10 @@ def number(text: str, kind: str, places: int | None = None) -> Fraction | Decima
 def _exact(text: str) -> Fraction:
     m = re.fullmatch(r"(-?)\((\d+)\)/\((\d+)\)", text)
     if m:
-        if int(m[3]) == 0:
-            raise Unreadable(f"{text} divides by zero")
-        return Fraction(int(m[2]), int(m[3])) * (-1 if m[1] else 1)
+        try:
+            return Fraction(int(m[1] + m[2]), int(m[3]))
+        except ZeroDivisionError:
+            raise Unreadable(f"{text} divides by zero") from None
     return Fraction(int(text))
 
 
