@@ -373,6 +373,21 @@ def test_a_sum_names_the_term_that_is_wrong() -> None:
                         "p: s here term 3 shows 5, recomputed from the displayed inputs: 6"]
 
 
+@pytest.mark.parametrize("kind, what", [("exact", "an exact number"), ("log", "a logarithm ln a")])
+def test_an_input_matrix_of_another_kind_of_number_is_a_mismatch(kind: str, what: str) -> None:
+    p = page(formula(r"X = \begin{bmatrix} 0.5 & 1.5 \end{bmatrix}", "rounded", 1))
+    with pytest.raises(Mismatch, match=f"^s: every entry must be {what}$"):
+        p.matrix("s", ["X"], kind)
+
+
+def test_a_sum_with_a_term_too_many_or_too_few_is_a_mismatch() -> None:
+    p = page(formula("s = a = 1 + (-2) + 5 = 4"))
+    with pytest.raises(Mismatch, match=r"^s here: shows 3 terms, the sum has 2$"):
+        p.expect_sum("s", ["s", "a"], [Fraction(1), Fraction(-2)], " here")
+    with pytest.raises(Mismatch, match=r"^s here: shows 3 terms, the sum has 4$"):
+        p.expect_sum("s", ["s", "a"], [Fraction(1), Fraction(-2), Fraction(5), Fraction(0)], " here")
+
+
 def test_a_sum_of_values_with_no_exact_form_is_totalled_at_full_precision() -> None:
     """The true sum 0.12344999999999 rounds to 0.1234: 0.1235 is wrong, though a sum kept to five
     digits (0.12345) would pass it."""
@@ -952,6 +967,34 @@ def test_verify_counts_the_pages_sums_their_numbers_and_keeps_every_mismatch(sma
     assert errors[0] == missing
 
 
+def test_a_site_that_verifies_exits_0_with_its_totals(small_site: Path, tmp_path: Path, capsys) -> None:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for name in ("linear.md", "linear.en.md"):
+        (docs / name).write_text(" ".join(f"{{{{ linear.{q} }}}}" for q in QUANTITIES), encoding="utf-8")
+    assert main([str(small_site), "--docs", str(docs)]) == 0
+    out, err = capsys.readouterr()
+    assert err == "" and out == (f"verify: 2 page(s) with worked examples, {2 * CHECKED_PER_PAGE} displayed "
+                                 "numbers checked, 0 mismatch(es)\n")
+
+
+def test_a_page_is_checked_without_its_blocks_and_with_blocks_it_does_not_ask_for(small_site: Path,
+                                                                                  tmp_path: Path) -> None:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "linear.md").write_text("{{ linear.X }}", encoding="utf-8")
+    (docs / "notation.md").write_text("no worked example", encoding="utf-8")
+    (small_site / "en" / "linear" / "index.html").unlink()
+    (small_site / "linear" / "index.html").write_text("<p>the blocks are gone</p>", encoding="utf-8")
+    block = '<div class="worked" data-example="linear" data-quantity="X"></div>'
+    (small_site / "notation" / "index.html").write_text(block, encoding="utf-8")
+    pages, checked, errors = verify(small_site, docs)
+    assert (pages, checked) == (2, 0)
+    assert errors == ["linear/index.html: linear.X is in the page source but not on the built page",
+                      "linear/index.html (linear): X: not shown on the page",
+                      "notation/index.html: shows linear.X, which its page source does not ask for"]
+
+
 def test_an_unreadable_page_exits_2_with_a_message(small_site: Path, tmp_path: Path, capsys) -> None:
     (small_site / "linear" / "index.html").write_bytes(b"<p>\xff\xfe</p>")
     assert main([str(small_site), "--docs", str(DOCS)]) == 2
@@ -980,6 +1023,16 @@ def test_a_bug_in_a_check_module_exits_3_and_is_not_a_finding(small_site: Path, 
 def test_e_to_the_z_is_exact_only_for_a_logarithm_of_a_rational(z) -> None:
     with pytest.raises(TypeError, match="e\\^z is exact only for a logarithm z = ln a"):
         exact.exp(z)
+
+
+def test_the_change_of_l_is_recomputed_for_any_entry_of_x() -> None:
+    """The FC page bumps x_{12} of its square example; a page bumping x_{21} instead is as right, and
+    the change is then the (2, 1) entry of G W^T (5: neither the column's sum 8 nor the row's 4)."""
+    example = linear.worked_example()
+    dX = example.quantities["sq_dX"].value
+    assert (dX[0, 0], dX[1, 0], dX[1, 1]) == (3, 5, -1)
+    example.quantities["sq_probe"] = Shown(r"L(X + E_{21}) - L(X)", int(dX[1, 0]), (2, 1))
+    assert verify_example(example)[1] == []
 
 
 @pytest.mark.parametrize("layer", [(2, 3, 5), (1, 1, 1), (3, 7, 2)])
@@ -1153,4 +1206,12 @@ def test_a_product_with_a_missing_factor_is_a_mismatch() -> None:
     p = page(formula(r"p = \begin{bmatrix} 1 \\ 2 \end{bmatrix} = \begin{bmatrix} 1 \\ 2 \end{bmatrix}",
                      "exact", quantity="p"))
     with pytest.raises(Exception, match="product of 1 matrices, recomputed: 2"):
+        p.expect_product("p", ["p"], [[[Fraction(1)], [Fraction(2)]], [[Fraction(1)]]])
+
+
+def test_a_product_with_a_factor_too_many_is_a_mismatch() -> None:
+    p = page(formula(r"p = \begin{bmatrix} 1 \end{bmatrix} \begin{bmatrix} 1 \\ 2 \end{bmatrix}"
+                     r" \begin{bmatrix} 1 \end{bmatrix} = \begin{bmatrix} 1 \\ 2 \end{bmatrix}",
+                     "exact", quantity="p"))
+    with pytest.raises(Mismatch, match=r"^p: shows a product of 3 matrices, recomputed: 2$"):
         p.expect_product("p", ["p"], [[[Fraction(1)], [Fraction(2)]], [[Fraction(1)]]])
