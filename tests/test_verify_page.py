@@ -1044,7 +1044,7 @@ def test_the_jacobian_sizes_are_recomputed_for_any_layer(monkeypatch, layer) -> 
     assert errors == [] and checked > 0
 
 
-@pytest.mark.parametrize("sizes", [(0, 3, 5), (2, -3, 5), (2, 3), (Fraction(1, 2), 3, 5),
+@pytest.mark.parametrize("sizes", [(0, 3, 5), (2, -3, 5), (2, 3), (2, 3, 5, 7), (Fraction(1, 2), 3, 5),
                                    (2, Fraction(5, 2), 5)])
 def test_layer_sizes_must_be_three_positive_integers(sizes) -> None:
     example = linear.worked_example()
