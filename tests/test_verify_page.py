@@ -918,6 +918,15 @@ def test_a_wrong_fraction_is_named() -> None:
 # -- pages, sites and the command line ----------------------------------------------------------------------
 
 
+def test_each_source_is_matched_to_the_page_it_builds(tmp_path: Path) -> None:
+    for rel in ("index.md", "index.en.md", "a.md", "a.en.md", "b/index.md", "b/index.en.md", "c/d.md"):
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text("{{ linear.X }}, {{ linear@2.dW }}", encoding="utf-8")
+    (tmp_path / "none.md").write_text("no worked example", encoding="utf-8")
+    keys = [("linear", "", "X"), ("linear", "2", "dW")]
+    assert source_quantities(tmp_path) == {page: keys for page in (
+        "index.html", "en/index.html", "a/index.html", "en/a/index.html", "b/index.html", "en/b/index.html",
+        "c/d/index.html")}
 
 
 def test_an_unreadable_source_is_unusable(tmp_path: Path) -> None:
