@@ -987,6 +987,22 @@ def test_a_site_that_verifies_exits_0_with_its_totals(small_site: Path, tmp_path
                                  "numbers checked, 0 mismatch(es)\n")
 
 
+def test_a_site_with_mismatches_exits_1_and_prints_each(small_site: Path, tmp_path: Path, capsys) -> None:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    asks = " ".join(f"{{{{ linear.{q} }}}}" for q in QUANTITIES)
+    (docs / "linear.md").write_text(asks + " {{ linear@1.dW }}", encoding="utf-8")
+    (docs / "linear.en.md").write_text(asks, encoding="utf-8")
+    assert main([str(small_site), "--docs", str(docs)]) == 1
+    out, err = capsys.readouterr()
+    lines = err.splitlines()
+    assert lines[0] == ("MISMATCH linear/index.html: linear@1.dW is in the page source but not on the "
+                        "built page")
+    assert len(lines) > 1 and all(line.startswith("MISMATCH linear/index.html (linear exercise 1): ")
+                                  for line in lines[1:])
+    assert out.endswith(f" displayed numbers checked, {len(lines)} mismatch(es)\n")
+
+
 def test_a_page_is_checked_without_its_blocks_and_with_blocks_it_does_not_ask_for(small_site: Path,
                                                                                   tmp_path: Path) -> None:
     docs = tmp_path / "docs"
