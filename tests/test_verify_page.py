@@ -1240,3 +1240,10 @@ def test_a_product_with_a_factor_too_many_is_a_mismatch() -> None:
                      "exact", quantity="p"))
     with pytest.raises(Mismatch, match=r"^p: shows a product of 3 matrices, recomputed: 2$"):
         p.expect_product("p", ["p"], [[[Fraction(1)], [Fraction(2)]], [[Fraction(1)]]])
+
+
+def test_a_product_of_something_other_than_matrices_is_a_mismatch() -> None:
+    p = page(formula(r"p = 2 \begin{bmatrix} 1 \end{bmatrix} = \begin{bmatrix} 2 \end{bmatrix}", "exact",
+                     quantity="p"))
+    with pytest.raises(Mismatch, match=r"^p: '2\[\{1\}\]' is not a row of bracketed matrices$"):
+        p.expect_product("p", ["p"], [[[Fraction(2)]], [[Fraction(1)]]])
