@@ -400,6 +400,15 @@ def test_a_sum_of_values_with_no_exact_form_is_totalled_at_full_precision() -> N
     assert p.errors == []
 
 
+def test_a_sum_of_decimals_keeps_every_digit_of_its_terms() -> None:
+    """The true sum 10 + 5e-40 differs from a shown 10 in its 41st digit, more than an exact value may
+    (10^-40); 40 working digits would round that digit away."""
+    p = page(formula("s = a = 10 + 0 = 10"))
+    p.expect_sum("s", ["s", "a"], [Decimal(10), Decimal("5E-40")], "")
+    assert p.errors == ["p: s term 2 shows 0, recomputed from the displayed inputs: 5E-40",
+                        "p: s total shows 10, recomputed from the displayed inputs: 10." + "0" * 39 + "5"]
+
+
 def test_a_sum_with_an_unreadable_term_is_a_mismatch() -> None:
     with pytest.raises(Mismatch, match=r"^s here: a negative factor '-2' must be in parentheses$"):
         page(formula("s = a = 1 + -2 = -1")).expect_sum("s", ["s", "a"], [Fraction(1), Fraction(-2)], " here")
