@@ -1,0 +1,62 @@
+"""The step checker's engine on edge cases no page shows: how a topic's declarations are validated, how a
+condition clause and a shape statement are judged, and what a mismatch names.
+
+The FC layer's step checks serve as the topic; its pages are not read here.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from derivations.steps import Check, Mutation, StepMismatch, check_step, full
+
+from steps.test_linear import TOPIC
+
+SIZES = (3, 2, 4)
+DEPENDS = r"\frac{\partial y_{mn}}{\partial x_{ij}} = "
+MATRIX_FORM = r"\frac{\partial L}{\partial X} = G\,W^{\mathsf T}, \qquad "
+
+
+def test_a_mutation_must_edit_text_the_step_has() -> None:
+    with pytest.raises(AssertionError, match=r"^'absent' occurs 0 times in x\.depends$"):
+        Mutation("x.depends", (("absent", "x"),)).apply(DEPENDS + "0")
+
+
+def test_a_topic_refuses_a_size_tuple_of_another_length() -> None:
+    with pytest.raises(ValueError, match=r"^linear: sizes \(3, 2\) do not match \('M', 'D', 'N'\)$"):
+        dataclasses.replace(TOPIC, sizes=(SIZES, (3, 2)))
+
+
+def test_a_topic_shows_without_its_cache_of_ground_truths() -> None:
+    TOPIC.truth_at(SIZES)
+    assert "_truths" not in repr(TOPIC)
+
+
+def test_a_mismatch_names_the_step_when_no_place_is_given() -> None:
+    message = r"^x\.depends, \(M, D, N\) = \(3, 2, 4\), \{'m': 1, 'n': 1, 'i': 2, 'j': 1\}: `1` is 1, "
+    with pytest.raises(StepMismatch, match=message + "but the ground truth is 0$"):
+        check_step(TOPIC, "x.depends", DEPENDS + r"1 \quad (m \ne i)", SIZES)
+
+
+def test_a_condition_must_not_exclude_a_case_where_the_derivative_is_zero() -> None:
+    with pytest.raises(StepMismatch, match=r"\(m = i\) excludes a case where the derivative is identically "):
+        check_step(TOPIC, "x.depends", DEPENDS + r"w_{jn} \quad (m = i)", SIZES)
+
+
+def test_a_condition_no_index_values_satisfy_is_vacuous() -> None:
+    always_one = Check((("i", full("M")),), lambda t, e: 1, ("equation", "condition"))
+    topic = dataclasses.replace(TOPIC, checks={**TOPIC.checks, "one": always_one})
+    with pytest.raises(StepMismatch, match=r"^one, \(M, D, N\) = \(3, 2, 4\): vacuous, no index values "):
+        check_step(topic, "one", r"1 = 1 \quad (i \ne i)", SIZES)
+    assert check_step(topic, "one", r"1 = 1 \quad (i = i)", SIZES) == 3
+
+
+@pytest.mark.parametrize("statement, message", [
+    (r"(M \times D) = M \times D", "the shape statement has 1 factors, the product 2"),
+    (r"(M \times D)(N \times D) = M \times D", "factor 1 is 3x4, the page says 3x2"),
+])
+def test_a_shape_statement_is_checked_factor_by_factor(statement: str, message: str) -> None:
+    with pytest.raises(StepMismatch, match=rf"^x\.matrix_form, \(3, 2, 4\): {message}$"):
+        check_step(TOPIC, "x.matrix_form", MATRIX_FORM + statement, SIZES)
