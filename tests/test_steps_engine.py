@@ -60,3 +60,9 @@ def test_a_condition_no_index_values_satisfy_is_vacuous() -> None:
 def test_a_shape_statement_is_checked_factor_by_factor(statement: str, message: str) -> None:
     with pytest.raises(StepMismatch, match=rf"^x\.matrix_form, \(3, 2, 4\): {message}$"):
         check_step(TOPIC, "x.matrix_form", MATRIX_FORM + statement, SIZES)
+
+
+def test_a_shape_statement_describes_the_last_side_of_the_chain() -> None:
+    chain = r"\frac{\partial L}{\partial X} = G\,W^{\mathsf T} = (W\,G^{\mathsf T})^{\mathsf T}, \qquad "
+    with pytest.raises(StepMismatch, match=r": the shape statement has 2 factors, the product 1$"):
+        check_step(TOPIC, "x.matrix_form", chain + r"(M \times N)(N \times D) = M \times D", SIZES)
