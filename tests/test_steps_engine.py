@@ -7,10 +7,11 @@ The FC layer's step checks serve as the topic; its pages are not read here.
 from __future__ import annotations
 
 import dataclasses
+import re
 
 import pytest
 
-from derivations.steps import Check, Mutation, StepMismatch, check_step, full
+from derivations.steps import Check, Mutation, StepMismatch, SyntaxCase, check_step, full
 
 from steps.test_linear import TOPIC
 
@@ -24,9 +25,25 @@ def test_a_mutation_must_edit_text_the_step_has() -> None:
         Mutation("x.depends", (("absent", "x"),)).apply(DEPENDS + "0")
 
 
-def test_a_topic_refuses_a_size_tuple_of_another_length() -> None:
-    with pytest.raises(ValueError, match=r"^linear: sizes \(3, 2\) do not match \('M', 'D', 'N'\)$"):
-        dataclasses.replace(TOPIC, sizes=(SIZES, (3, 2)))
+@pytest.mark.parametrize("sizes", [(3, 2), (3, 2, 4, 5)])
+def test_a_topic_refuses_a_size_tuple_of_another_length(sizes: tuple[int, ...]) -> None:
+    message = rf"^linear: sizes {re.escape(str(sizes))} do not match \('M', 'D', 'N'\)$"
+    with pytest.raises(ValueError, match=message):
+        dataclasses.replace(TOPIC, sizes=(SIZES, sizes))
+
+
+@pytest.mark.parametrize("field, case", [("mutations", Mutation("x.nowhere", (("0", "1"),))),
+                                         ("syntax_errors", SyntaxCase("x.nowhere", "0", "1", "1"))])
+def test_a_topic_refuses_an_edit_of_a_step_it_does_not_check(field: str, case: object) -> None:
+    with pytest.raises(ValueError, match=r"^linear: x\.nowhere: .* edits a step that has no check$"):
+        dataclasses.replace(TOPIC, **{field: (case,)})
+
+
+@pytest.mark.parametrize("declared", [TOPIC.checks["x.depends"], TOPIC.mutations[0], TOPIC.syntax_errors[0]],
+                         ids=["check", "mutation", "syntax case"])
+def test_a_declaration_cannot_be_changed_once_made(declared: object) -> None:
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        declared.step = "x.other"
 
 
 def test_a_topic_shows_without_its_cache_of_ground_truths() -> None:
@@ -38,6 +55,12 @@ def test_a_mismatch_names_the_step_when_no_place_is_given() -> None:
     message = r"^x\.depends, \(M, D, N\) = \(3, 2, 4\), \{'m': 1, 'n': 1, 'i': 2, 'j': 1\}: `1` is 1, "
     with pytest.raises(StepMismatch, match=message + "but the ground truth is 0$"):
         check_step(TOPIC, "x.depends", DEPENDS + r"1 \quad (m \ne i)", SIZES)
+
+
+def test_a_step_must_have_the_clauses_its_check_expects() -> None:
+    message = r"^x\.element: expected clauses \('equation',\), found \('equation', 'condition'\)$"
+    with pytest.raises(StepMismatch, match=message):
+        check_step(TOPIC, "x.element", DEPENDS + r"w_{jn} \quad (m = i)", SIZES)
 
 
 def test_a_condition_must_not_exclude_a_case_where_the_derivative_is_zero() -> None:
