@@ -20,9 +20,10 @@ DEPENDS = r"\frac{\partial y_{mn}}{\partial x_{ij}} = "
 MATRIX_FORM = r"\frac{\partial L}{\partial X} = G\,W^{\mathsf T}, \qquad "
 
 
-def test_a_mutation_must_edit_text_the_step_has() -> None:
-    with pytest.raises(AssertionError, match=r"^'absent' occurs 0 times in x\.depends$"):
-        Mutation("x.depends", (("absent", "x"),)).apply(DEPENDS + "0")
+@pytest.mark.parametrize("old, times", [("absent", 0), ("partial", 2)])
+def test_a_mutation_must_edit_text_the_step_has_once(old: str, times: int) -> None:
+    with pytest.raises(AssertionError, match=rf"^'{old}' occurs {times} times in x\.depends$"):
+        Mutation("x.depends", ((old, "x"),)).apply(r"\partial y = \partial x")
 
 
 @pytest.mark.parametrize("sizes", [(3, 2), (3, 2, 4, 5)])
@@ -39,8 +40,8 @@ def test_a_topic_refuses_an_edit_of_a_step_it_does_not_check(field: str, case: o
         dataclasses.replace(TOPIC, **{field: (case,)})
 
 
-@pytest.mark.parametrize("declared", [TOPIC.checks["x.depends"], TOPIC.mutations[0], TOPIC.syntax_errors[0]],
-                         ids=["check", "mutation", "syntax case"])
+@pytest.mark.parametrize("declared", [TOPIC.checks["x.depends"], TOPIC.mutations[0], TOPIC.syntax_errors[0],
+                                      TOPIC], ids=["check", "mutation", "syntax case", "topic"])
 def test_a_declaration_cannot_be_changed_once_made(declared: object) -> None:
     with pytest.raises(dataclasses.FrozenInstanceError):
         declared.step = "x.other"
@@ -61,6 +62,9 @@ def test_a_step_must_have_the_clauses_its_check_expects() -> None:
     message = r"^x\.element: expected clauses \('equation',\), found \('equation', 'condition'\)$"
     with pytest.raises(StepMismatch, match=message):
         check_step(TOPIC, "x.element", DEPENDS + r"w_{jn} \quad (m = i)", SIZES)
+    message = r"^x\.depends: expected clauses \('equation', 'condition'\), found \('equation',\)$"
+    with pytest.raises(StepMismatch, match=message):
+        check_step(TOPIC, "x.depends", DEPENDS + "0", SIZES)
 
 
 def test_a_condition_must_not_exclude_a_case_where_the_derivative_is_zero() -> None:
