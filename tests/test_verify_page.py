@@ -948,6 +948,18 @@ def test_an_unreadable_source_is_unusable(tmp_path: Path) -> None:
         source_quantities(tmp_path)
 
 
+ASKS = " ".join(f"{{{{ linear.{q} }}}}" for q in QUANTITIES)  # a page source asking for every FC quantity
+
+
+def page_sources(tmp_path: Path, texts: dict[str, str]) -> Path:
+    """A docs/ folder holding these page sources."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for name, text in texts.items():
+        (docs / name).write_text(text, encoding="utf-8")
+    return docs
+
+
 @pytest.fixture
 def small_site(built, tmp_path: Path) -> Path:
     """The built site cut down to its worked examples: verify reads it as it reads the whole site."""
@@ -963,16 +975,12 @@ def test_verify_counts_the_pages_sums_their_numbers_and_keeps_every_mismatch(sma
                                                                               tmp_path: Path) -> None:
     """Over a site, verify adds up what it checks page by page; a quantity of an exercise the site
     lacks is named with the exercise's number (``linear@1.dW``), on the page that asks for it."""
-    docs = tmp_path / "docs"
-    docs.mkdir()
-    asks = " ".join(f"{{{{ linear.{q} }}}}" for q in QUANTITIES)
-    (docs / "linear.md").write_text(asks, encoding="utf-8")
-    (docs / "linear.en.md").write_text(asks + " {{ linear@1.dW }}", encoding="utf-8")
+    docs = page_sources(tmp_path, {"linear.md": ASKS, "linear.en.md": ASKS + " {{ linear@1.dW }}"})
     pages, checked, errors = verify(small_site, docs)
     assert (pages, checked) == (2, 2 * CHECKED_PER_PAGE)
     assert errors[0] == "en/linear/index.html: linear@1.dW is in the page source but not on the built page"
     assert errors[1:] and all(e.startswith("en/linear/index.html (linear exercise 1): ") for e in errors[1:])
-    (docs / "linear.md").write_text(asks + " {{ linear@2.X }}", encoding="utf-8")
+    (docs / "linear.md").write_text(ASKS + " {{ linear@2.X }}", encoding="utf-8")
     pages, checked, both = verify(small_site, docs)
     assert (pages, checked) == (2, 2 * CHECKED_PER_PAGE)
     missing = "linear/index.html: linear@2.X is in the page source but not on the built page"
@@ -986,10 +994,7 @@ def test_verify_counts_the_pages_sums_their_numbers_and_keeps_every_mismatch(sma
 
 
 def test_a_site_that_verifies_exits_0_with_its_totals(small_site: Path, tmp_path: Path, capsys) -> None:
-    docs = tmp_path / "docs"
-    docs.mkdir()
-    for name in ("linear.md", "linear.en.md"):
-        (docs / name).write_text(" ".join(f"{{{{ linear.{q} }}}}" for q in QUANTITIES), encoding="utf-8")
+    docs = page_sources(tmp_path, {"linear.md": ASKS, "linear.en.md": ASKS})
     assert main([str(small_site), "--docs", str(docs)]) == 0
     out, err = capsys.readouterr()
     assert err == "" and out == (f"verify: 2 page(s) with worked examples, {2 * CHECKED_PER_PAGE} displayed "
@@ -997,11 +1002,7 @@ def test_a_site_that_verifies_exits_0_with_its_totals(small_site: Path, tmp_path
 
 
 def test_a_site_with_mismatches_exits_1_and_prints_each(small_site: Path, tmp_path: Path, capsys) -> None:
-    docs = tmp_path / "docs"
-    docs.mkdir()
-    asks = " ".join(f"{{{{ linear.{q} }}}}" for q in QUANTITIES)
-    (docs / "linear.md").write_text(asks + " {{ linear@1.dW }}", encoding="utf-8")
-    (docs / "linear.en.md").write_text(asks, encoding="utf-8")
+    docs = page_sources(tmp_path, {"linear.md": ASKS + " {{ linear@1.dW }}", "linear.en.md": ASKS})
     assert main([str(small_site), "--docs", str(docs)]) == 1
     out, err = capsys.readouterr()
     lines = err.splitlines()
@@ -1014,10 +1015,7 @@ def test_a_site_with_mismatches_exits_1_and_prints_each(small_site: Path, tmp_pa
 
 def test_a_page_is_checked_without_its_blocks_and_with_blocks_it_does_not_ask_for(small_site: Path,
                                                                                   tmp_path: Path) -> None:
-    docs = tmp_path / "docs"
-    docs.mkdir()
-    (docs / "linear.md").write_text("{{ linear.X }}", encoding="utf-8")
-    (docs / "notation.md").write_text("no worked example", encoding="utf-8")
+    docs = page_sources(tmp_path, {"linear.md": "{{ linear.X }}", "notation.md": "no worked example"})
     (small_site / "en" / "linear" / "index.html").unlink()
     (small_site / "linear" / "index.html").write_text("<p>the blocks are gone</p>", encoding="utf-8")
     block = '<div class="worked" data-example="linear" data-quantity="X"></div>'
