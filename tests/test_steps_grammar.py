@@ -181,6 +181,8 @@ def test_ones_vector_needs_a_length() -> None:
         value(r"\mathbf{1} b")
     with pytest.raises(TexMeaningError, match="not determined"):
         value(r"\mathbf{1}^{\mathsf T}")
+    with pytest.raises(TexMeaningError, match="not determined"):  # a row of ones sizes by what follows it
+        value(r"G \mathbf{1}^{\mathsf T}")
     with pytest.raises(TexMeaningError, match="not determined"):
         value(r"Z + \mathbf{1}")
     rejected(r"\mathbf{x} = 0", r"\mathbf{x}")

@@ -63,6 +63,7 @@ class Target:
     tests: tuple[str, ...]
     site: bool
     optional: bool  # mutated only when named on the command line
+    by_coverage: bool  # each mutant runs only the tests that execute the line it changes
 
     @property
     def session(self) -> Path:
@@ -84,7 +85,8 @@ def targets(config: dict) -> list[Target]:
                 # file and id (tests/test_x.py::test_y[z]).
                 tests = tuple(t for t in tests if t.startswith("-") or not (t.endswith(".py") or "/" in t)
                               or (ROOT / t.split("::")[0]).exists())
-                found[rel] = Target(rel, tests, group.get("site", False), group.get("optional", False))
+                found[rel] = Target(rel, tests, group.get("site", False), group.get("optional", False),
+                                    group.get("select") == "coverage")
     return list(found.values())
 
 
@@ -139,8 +141,8 @@ def annotation_spans(source: str) -> list[tuple[tuple[int, int], tuple[int, int]
             for a in found]
 
 
-def config_toml(target: Target, timeout: float) -> str:
-    command = shlex.join([*PYTEST, *target.tests])
+def config_toml(target: Target, timeout: float, select: list[str]) -> str:
+    command = shlex.join([*PYTEST, *select, *target.tests])
     return (f'[cosmic-ray]\nmodule-path = "{target.path}"\ntimeout = {timeout}\nexcluded-modules = []\n'
             f"test-command = {json.dumps(command)}\n\n[cosmic-ray.distributor]\nname = \"local\"\n")
 
@@ -161,15 +163,21 @@ def run(target: Target, tree: Path, env: dict, survivors_only: bool, skip_operat
     source = (tree / target.path).read_text(encoding="utf-8")
     digest = hashlib.sha256(source.encode()).hexdigest()
     stamp = target.session.with_suffix(".json")
+    select = ["-p", "tools.mutation_select"] if target.by_coverage else []
+    if target.by_coverage:  # the baseline records which tests execute which lines (tools/mutation_select.py)
+        coverage = target.session.with_suffix(".coverage.json")
+        env = {**env, "MUTATION_TARGET": target.path, "MUTATION_SELECT": str(coverage)}
     t0 = time.monotonic()
-    baseline = subprocess.run([*PYTEST, *target.tests], cwd=tree, env=env, capture_output=True, text=True)
+    record = {"MUTATION_RECORD": env["MUTATION_SELECT"]} if target.by_coverage else {}
+    baseline = subprocess.run([*PYTEST, *select, *target.tests], cwd=tree, env={**env, **record},
+                              capture_output=True, text=True)
     took = time.monotonic() - t0
     if baseline.returncode != 0:
         raise SystemExit(f"{target.path}: its tests fail before any mutation, so no mutant means anything:\n"
                          f"{shlex.join(target.tests)}\n{baseline.stdout[-3000:]}")
-    timeout = round(max(30.0, 5 * took), 1)
+    timeout = round(max(30.0, (1.5 if target.by_coverage else 5) * took), 1)  # recording is 3-6 times slower
     config = tree / ".mutation.toml"
-    config.write_text(config_toml(target, timeout), encoding="utf-8")
+    config.write_text(config_toml(target, timeout, select), encoding="utf-8")
     target.session.parent.mkdir(parents=True, exist_ok=True)
     reuse = survivors_only and target.session.is_file() and stamp.is_file() and (
         json.loads(stamp.read_text())["sha256"] == digest)

@@ -1,0 +1,38 @@
+"""How a page's step divs are read (``derivations.steps.page``) on texts no page has: the line a
+problem names, an unclosed or nested div, and what a stray formula's message quotes.
+
+The per-topic step files read real pages; these texts are small enough to say what each problem
+must be, word for word.
+"""
+
+from __future__ import annotations
+
+from derivations.steps import analyse_page
+
+SECTION = ("## Start", "## End")
+
+
+def problems(body: str, checks: tuple[str, ...] = ("a",)) -> tuple[str, ...]:
+    return analyse_page(f"## Start\n{body}## End\n", "p.md", SECTION, checks, "checks.py").problems
+
+
+def test_a_problem_names_the_line_of_its_div_counting_from_the_first() -> None:
+    text = '\n<div class="step" data-step="a">\n\n$$\nx = 1\n$$\n\n</div>\n'
+    page = analyse_page(text, "p.md", ("\n", "\n"), ("a",), "checks.py")
+    assert page.problems[0] == "p.md:2: step a lacks the markdown attribute; its formula is not rendered"
+
+
+def test_a_step_div_must_be_closed() -> None:
+    assert problems('<div class="step" data-step="a" markdown>\n\n$$\nx = 1\n$$\n\n') == (
+        'p.md:2: a step div needs data-step="..." and </div> before any other <div',
+        'p.md has no <div class="step" data-step="..." markdown> yet, so none of its derivation steps is '
+        'checked',
+        "p.md:4: display formula outside a step div: '$$ x = 1 $$ ## End'",
+    )
+
+
+def test_a_stray_formula_is_quoted_from_its_start_to_seventy_characters() -> None:
+    tex = " + ".join(f"x_{{{n}}}" for n in range(20))
+    div = '<div class="step" data-step="a" markdown>\n\n$$\nx = 1\n$$\n\n</div>\n'
+    (problem,) = problems(f"{div}\n$$\n{tex}\n$$\n")
+    assert problem == f"p.md:10: display formula outside a step div: {('$$ ' + tex)[:70]!r}"
