@@ -388,10 +388,44 @@ def test_iverson_bracket_of_a_matrix_and_the_edge_case() -> None:
 
 def test_a_literal_number_spreads_over_a_matrix() -> None:
     assert agree(value(r"1 - Z"), sp.ones(2, 3) - Z)
+    assert agree(value(r"2 + Z"), 2 * sp.ones(2, 3) + Z)
     squares = Z.multiply_elementwise(Z)
     assert agree(value(r"G \odot (1 - Z \odot Z)"), G.multiply_elementwise(sp.ones(2, 3) - squares))
     with pytest.raises(TexMeaningError, match="different kinds"):
         value(r"z_{11} - Z")
+
+
+def test_a_shape_multiplies_only_a_shape() -> None:
+    with pytest.raises(TexMeaningError, match="a shape multiplied by a non-shape"):
+        value(r"(M \times N) Z")
+
+
+# ------------------------------------------------------------------------------- schematic matrices
+
+
+def shaped(tex: str, shape: tuple[int, int]):
+    """The value of a matrix written with ellipses, as one side of a chain whose other side has ``shape``."""
+    chain = parse(f"{tex} = {tex}", "unit").clauses[0]
+    assert isinstance(chain, Chain)
+    return Evaluator(WORLD, {}, "unit").evaluate(chain.sides[0], shape)
+
+
+def test_an_ellipsis_continues_an_index_of_one_matrix_only() -> None:
+    with pytest.raises(TexMeaningError, match="continues no index pattern"):
+        value(r"\begin{bmatrix} z_{11} & \cdots & g_{13} \end{bmatrix}")
+
+
+@pytest.mark.parametrize("columns", [3, 5])
+def test_an_ellipsis_between_equal_cells_spans_what_the_other_side_leaves(columns: int) -> None:
+    row = shaped(r"\begin{bmatrix} 0 & \cdots & 0 & 1 \end{bmatrix}", (1, columns))
+    assert row == sp.ImmutableMatrix([[0] * (columns - 1) + [1]])
+
+
+def test_a_row_label_and_the_other_side_must_agree() -> None:
+    labelled = (r"\begin{bmatrix} 0 \\ \vdots \\ z_{11} \end{bmatrix}"
+                r"\begin{matrix} \vphantom{0} \\ \vphantom{\vdots} \\ \leftarrow \text{row } 3 \end{matrix}")
+    with pytest.raises(TexMeaningError, match="explicit row line 2 is at row 3 and, by the size"):
+        shaped(labelled, (2, 1))
 
 
 F = sp.Function("f")

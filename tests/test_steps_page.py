@@ -31,6 +31,13 @@ def test_a_step_div_must_be_closed() -> None:
     )
 
 
+def test_a_step_div_without_a_formula_is_a_problem() -> None:
+    assert problems('<div class="step" data-step="a" markdown>\n\n</div>\n') == (
+        "p.md:2: step a must hold exactly one $$ formula and nothing else, holds 0 formulas",
+        "p.md: required step a is missing",
+    )
+
+
 def test_a_stray_formula_is_quoted_from_its_start_to_seventy_characters() -> None:
     tex = " + ".join(f"x_{{{n}}}" for n in range(20))
     div = '<div class="step" data-step="a" markdown>\n\n$$\nx = 1\n$$\n\n</div>\n'
