@@ -116,6 +116,9 @@ class UnsizedOnes:
 
     row: bool
 
+    def __str__(self) -> str:
+        return r"\mathbf{1}^T" if self.row else r"\mathbf{1}"
+
 
 Value: TypeAlias = "sp.Expr | sp.ImmutableMatrix | Shape"
 
