@@ -400,6 +400,13 @@ def test_a_shape_multiplies_only_a_shape() -> None:
         value(r"(M \times N) Z")
 
 
+@pytest.mark.parametrize("tex", [r"\frac{\partial (M \times N)}{\partial Z}",
+                                 r"\frac{\partial L}{\partial (M \times N)}"])
+def test_a_shape_has_no_derivative(tex: str) -> None:
+    with pytest.raises(TexMeaningError, match="cannot differentiate a shape"):
+        value(tex)
+
+
 # ------------------------------------------------------------------------------- schematic matrices
 
 

@@ -7,6 +7,10 @@ must be, word for word.
 
 from __future__ import annotations
 
+import dataclasses
+
+import pytest
+
 from derivations.steps import analyse_page
 
 SECTION = ("## Start", "## End")
@@ -43,3 +47,9 @@ def test_a_stray_formula_is_quoted_from_its_start_to_seventy_characters() -> Non
     div = '<div class="step" data-step="a" markdown>\n\n$$\nx = 1\n$$\n\n</div>\n'
     (problem,) = problems(f"{div}\n$$\n{tex}\n$$\n")
     assert problem == f"p.md:10: display formula outside a step div: {('$$ ' + tex)[:70]!r}"
+
+
+def test_a_page_once_read_cannot_be_changed() -> None:
+    page = analyse_page("## Start\n## End\n", "p.md", SECTION, (), "checks.py")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        page.name = "q.md"
