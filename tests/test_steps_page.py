@@ -35,6 +35,14 @@ def test_a_step_div_must_be_closed() -> None:
     )
 
 
+def test_the_steps_after_a_broken_div_are_still_read() -> None:
+    broken = '<div class="step" markdown>\n\n</div>\n'
+    step = '<div class="step" data-step="a" markdown>\n\n$$\nx = 1\n$$\n\n</div>\n'
+    page = analyse_page(f"## Start\n{broken}{step}## End\n", "p.md", SECTION, ("a",), "checks.py")
+    assert page.steps == {"a": "x = 1"}
+    assert page.problems == ('p.md:2: a step div needs data-step="..." and </div> before any other <div',)
+
+
 def test_a_step_div_without_a_formula_is_a_problem() -> None:
     assert problems('<div class="step" data-step="a" markdown>\n\n</div>\n') == (
         "p.md:2: step a must hold exactly one $$ formula and nothing else, holds 0 formulas",
