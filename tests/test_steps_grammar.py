@@ -395,6 +395,12 @@ def test_a_literal_number_spreads_over_a_matrix() -> None:
         value(r"z_{11} - Z")
 
 
+@pytest.mark.parametrize("tex", [r"G_{123}", r"(z_{11})_{12}"])
+def test_only_a_matrix_is_indexed_and_with_two_indices(tex: str) -> None:
+    with pytest.raises(TexMeaningError, match="only a matrix can be indexed, with two indices"):
+        value(tex)
+
+
 def test_a_shape_multiplies_only_a_shape() -> None:
     with pytest.raises(TexMeaningError, match="a shape multiplied by a non-shape"):
         value(r"(M \times N) Z")

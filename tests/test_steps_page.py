@@ -43,6 +43,10 @@ def test_the_steps_after_a_broken_div_are_still_read() -> None:
     assert page.problems == ('p.md:2: a step div needs data-step="..." and </div> before any other <div',)
 
 
+def test_a_formula_that_ends_its_div_is_inside_it() -> None:
+    assert problems('<div class="step" data-step="a" markdown>$$x$$</div>\n') == ()
+
+
 def test_a_step_div_without_a_formula_is_a_problem() -> None:
     assert problems('<div class="step" data-step="a" markdown>\n\n</div>\n') == (
         "p.md:2: step a must hold exactly one $$ formula and nothing else, holds 0 formulas",
