@@ -434,6 +434,21 @@ def test_an_ellipsis_between_equal_cells_spans_what_the_other_side_leaves(column
     assert row == sp.ImmutableMatrix([[0] * (columns - 1) + [1]])
 
 
+def test_a_matrix_begins_and_ends_with_explicit_columns() -> None:
+    with pytest.raises(TexMeaningError, match="must begin and end with explicit columns"):
+        value(r"\begin{bmatrix} \cdots & z_{11} \end{bmatrix}")
+
+
+def test_a_column_label_names_the_middle_explicit_column() -> None:
+    def labelled(column: int) -> str:
+        return (rf"\underset{{\substack{{\uparrow \\ \text{{column }} {column}}}}}"
+                r"{\begin{bmatrix} 1 & 2 & 3 & 4 & 5 \end{bmatrix}}")
+
+    assert value(labelled(3)) == sp.ImmutableMatrix([[1, 2, 3, 4, 5]])
+    with pytest.raises(TexMeaningError, match="inconsistent column positions"):
+        value(labelled(2))
+
+
 def test_a_row_label_and_the_other_side_must_agree() -> None:
     labelled = (r"\begin{bmatrix} 0 \\ \vdots \\ z_{11} \end{bmatrix}"
                 r"\begin{matrix} \vphantom{0} \\ \vphantom{\vdots} \\ \leftarrow \text{row } 3 \end{matrix}")
