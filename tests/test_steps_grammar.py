@@ -236,6 +236,8 @@ def test_indicator_is_strict() -> None:
         value(r"y_{i}", i=1)
     with pytest.raises(TexMeaningError, match="out of range"):
         value(r"[y_i = k]", i=3, k=1)
+    with pytest.raises(TexMeaningError, match="the label y takes one index"):
+        value(r"[y_{12} = 1]")
     rejected(r"G[i, k] = 0", "[")
     rejected(r"\mathbb{R} = 0", r"\mathbb{R}")
 
@@ -437,6 +439,11 @@ def test_an_ellipsis_between_equal_cells_spans_what_the_other_side_leaves(column
 def test_a_matrix_begins_and_ends_with_explicit_columns() -> None:
     with pytest.raises(TexMeaningError, match="must begin and end with explicit columns"):
         value(r"\begin{bmatrix} \cdots & z_{11} \end{bmatrix}")
+
+
+def test_an_ellipsis_steps_every_line_by_one_amount() -> None:
+    with pytest.raises(TexMeaningError, match=r"N=3: the column ellipsis after line 1 spans 2 and 1$"):
+        value(r"\begin{bmatrix} z_{11} & \cdots & z_{13} \\ z_{21} & \cdots & z_{22} \end{bmatrix}")
 
 
 def test_a_column_label_names_the_middle_explicit_column() -> None:
