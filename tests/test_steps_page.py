@@ -20,10 +20,11 @@ def problems(body: str, checks: tuple[str, ...] = ("a",)) -> tuple[str, ...]:
     return analyse_page(f"## Start\n{body}## End\n", "p.md", SECTION, checks, "checks.py").problems
 
 
-def test_a_problem_names_the_line_of_its_div_counting_from_the_first() -> None:
-    text = '\n<div class="step" data-step="a">\n\n$$\nx = 1\n$$\n\n</div>\n'
-    page = analyse_page(text, "p.md", ("\n", "\n"), ("a",), "checks.py")
-    assert page.problems[0] == "p.md:2: step a lacks the markdown attribute; its formula is not rendered"
+def test_a_problem_names_its_line_counting_from_the_first() -> None:
+    text = '\n<div class="step" data-step="a">\n\n$$\nx = 1\n$$\n\n</div>\n\n$$\ny = 2\n$$\n## End\n'
+    page = analyse_page(text, "p.md", ("", "## End"), ("a",), "checks.py")  # the section from line 1
+    assert page.problems == ("p.md:2: step a lacks the markdown attribute; its formula is not rendered",
+                             "p.md:10: display formula outside a step div: '$$ y = 2 $$ ## End'")
 
 
 def test_a_step_div_must_be_closed() -> None:
@@ -33,6 +34,16 @@ def test_a_step_div_must_be_closed() -> None:
         'checked',
         "p.md:4: display formula outside a step div: '$$ x = 1 $$ ## End'",
     )
+
+
+def test_a_step_div_may_not_hold_another_div() -> None:
+    nested = '<div class="step" data-step="a" markdown>\n<div>\n\n$$\nx = 1\n$$\n\n</div>\n</div>\n'
+    assert problems(nested)[0] == 'p.md:2: a step div needs data-step="..." and </div> before any other <div'
+
+
+def test_a_formula_right_after_a_step_div_is_outside_it() -> None:
+    step = '<div class="step" data-step="a" markdown>\n\n$$\nx = 1\n$$\n\n</div>'
+    assert problems(f"{step}$$y$$\n") == ("p.md:8: display formula outside a step div: '$$y$$ ## End'",)
 
 
 def test_the_steps_after_a_broken_div_are_still_read() -> None:
