@@ -403,6 +403,11 @@ def test_only_a_matrix_is_indexed_and_with_two_indices(tex: str) -> None:
         value(tex)
 
 
+@pytest.mark.parametrize("narrow", [Z[:, :1], Z[:1, :]])
+def test_matrices_of_different_shapes_do_not_agree(narrow: sp.ImmutableMatrix) -> None:
+    assert not agree(Z, narrow) and not agree(narrow, Z)
+
+
 def test_a_shape_multiplies_only_a_shape() -> None:
     with pytest.raises(TexMeaningError, match="a shape multiplied by a non-shape"):
         value(r"(M \times N) Z")
@@ -425,9 +430,16 @@ def shaped(tex: str, shape: tuple[int, int]):
     return Evaluator(WORLD, {}, "unit").evaluate(chain.sides[0], shape)
 
 
-def test_an_ellipsis_continues_an_index_of_one_matrix_only() -> None:
+@pytest.mark.parametrize("first, last", [("z_{11}", "g_{13}"), ("g_{11}", "z_{13}")])
+def test_an_ellipsis_continues_an_index_of_one_matrix_only(first: str, last: str) -> None:
     with pytest.raises(TexMeaningError, match="continues no index pattern"):
-        value(r"\begin{bmatrix} z_{11} & \cdots & g_{13} \end{bmatrix}")
+        value(rf"\begin{{bmatrix}} {first} & \cdots & {last} \end{{bmatrix}}")
+
+
+@pytest.mark.parametrize("column", [r"\vdots \\ z_{11}", r"z_{11} \\ \vdots"])
+def test_a_matrix_begins_and_ends_with_explicit_rows(column: str) -> None:
+    with pytest.raises(TexMeaningError, match="must begin and end with explicit rows"):
+        value(rf"\begin{{bmatrix}} {column} \end{{bmatrix}}")
 
 
 @pytest.mark.parametrize("columns", [3, 5])
@@ -454,6 +466,9 @@ def test_a_column_label_names_the_middle_explicit_column() -> None:
     assert value(labelled(3)) == sp.ImmutableMatrix([[1, 2, 3, 4, 5]])
     with pytest.raises(TexMeaningError, match="inconsistent column positions"):
         value(labelled(2))
+    with pytest.raises(TexMeaningError, match="needs a middle explicit column"):
+        value(r"\underset{\substack{\uparrow \\ \text{column } 2}}"
+              r"{\begin{bmatrix} 1 & 2 & 3 & 4 \end{bmatrix}}")
 
 
 def test_a_row_label_and_the_other_side_must_agree() -> None:
