@@ -10,8 +10,10 @@ import dataclasses
 import re
 
 import pytest
+import sympy as sp
 
 from derivations.steps import Check, Mutation, StepMismatch, SyntaxCase, check_step, full
+from derivations.steps.evaluate import _nonzero_somewhere
 
 from steps.test_linear import TOPIC
 
@@ -93,3 +95,11 @@ def test_a_shape_statement_describes_the_last_side_of_the_chain() -> None:
     chain = r"\frac{\partial L}{\partial X} = G\,W^{\mathsf T} = (W\,G^{\mathsf T})^{\mathsf T}, \qquad "
     with pytest.raises(StepMismatch, match=r": the shape statement has 2 factors, the product 1$"):
         check_step(TOPIC, "x.matrix_form", chain + r"(M \times N)(N \times D) = M \times D", SIZES)
+
+
+def test_sample_points_give_a_positive_symbol_positive_values_and_others_both_signs() -> None:
+    """Abs is left unevaluated, so that only the values at the points decide."""
+    s, x = sp.Symbol("s", positive=True), sp.Symbol("x", real=True)
+    assert not _nonzero_somewhere(sp.Abs(s, evaluate=False) - s)
+    assert _nonzero_somewhere(sp.Abs(x, evaluate=False) - x)  # x < 0 at one point
+    assert _nonzero_somewhere(sp.Abs(x, evaluate=False) + x)  # x > 0 at the other
