@@ -478,6 +478,49 @@ def test_a_row_label_and_the_other_side_must_agree() -> None:
         shaped(labelled, (2, 1))
 
 
+# ---------------------------------------------------------------------------------- meaningless TeX
+
+
+@pytest.mark.parametrize("tex, env, message", [
+    (r"z_{ij}", {}, "index letter i is not bound (not a free index of the step, not summed)"),
+    (r"[y_{:} = 1]", {}, "':' is not allowed here"),
+    (r"\delta_{:1}", {}, "':' is not allowed here"),
+    (r"[(M \times N) > 0]", {}, "cannot compare a shape"),
+    (r"z_{11}^{\mathsf T}", {}, "only a matrix can be transposed"),
+    (r"\delta_{1}", {}, "delta needs two indices"),
+    (r"Z \times N", {}, r"the operands of \times must be sizes"),
+    (r"q_{11}", {}, "unknown indexed symbol q"),
+    (r"(Z)_{31}", {}, "index 3 out of range for a 2x3 matrix"),
+    (r"(Z)_{13}", {}, None),
+    (r"\frac{\partial L}{\partial g_{11}}", {},
+     "cannot differentiate with respect to g_1_1: not an entry of Z, b"),
+    (r"\sum_{i=1}^{N} z_{1i}", {"i": 1}, "summation variable i shadows a bound letter"),
+    (r"\sigma((M \times N))", {}, "sigma of a shape"),
+    (r"\mathrm{d}(M \times N)", {}, r"\mathrm{d} of a shape"),
+    (r"(M \times N)(M \times N)", {}, "shapes (2x3)(2x3) do not chain"),
+    (r"(N \times M)(N \times M)", {}, "shapes (3x2)(3x2) do not chain"),
+    (r"-(M \times N)", {}, "cannot negate a shape"),
+    (r"\begin{bmatrix} Z \end{bmatrix}", {}, "a matrix cell must be a scalar"),
+    (r"\begin{bmatrix} z_{11} & \cdots & z_{13} \\ z_{21} & z_{22} & z_{23} \end{bmatrix}", {},
+     r"\cdots must fill the same column in every explicit row"),
+    (r"\begin{bmatrix} 0 \\ \vdots \\ z_{11} \end{bmatrix}"
+     r"\begin{matrix} \vphantom{0} \\ \leftarrow \text{row } 2 \\ \vphantom{0} \end{matrix}", {},
+     "the row label points at an ellipsis row"),
+    (r"\begin{bmatrix} z_{11} & z_{12} \\ \vdots & z_{22} \end{bmatrix}", {},
+     r"a row mixes \vdots, \ddots or empty cells with explicit cells"),
+    (r"\begin{bmatrix} z_{11} \\ \vdots \\ \vdots \\ z_{21} \end{bmatrix}", {},
+     "two ellipses in a row along the rows"),
+])
+def test_a_formula_that_means_nothing_is_rejected_saying_why(tex: str, env: dict[str, int],
+                                                             message: str | None) -> None:
+    if message is None:  # the edge of the range, for contrast
+        assert value(tex, **env) == z[1, 3]
+        return
+    with pytest.raises(TexMeaningError) as info:
+        value(tex, **env)
+    assert str(info.value).endswith(f": {message}"), info.value
+
+
 F = sp.Function("f")
 GENERIC = Setting(
     sizes=("M", "N"),
