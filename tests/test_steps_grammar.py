@@ -22,9 +22,10 @@ from derivations.steps import (
     agree,
     parse,
     same_formula,
+    tokenize,
     world,
 )
-from derivations.steps.syntax import Chain
+from derivations.steps.syntax import Chain, Token
 
 
 def sigma(x: sp.Expr) -> sp.Expr:
@@ -519,6 +520,108 @@ def test_a_formula_that_means_nothing_is_rejected_saying_why(tex: str, env: dict
     with pytest.raises(TexMeaningError) as info:
         value(tex, **env)
     assert str(info.value).endswith(f": {message}"), info.value
+
+
+# ---------------------------------------------------------------------------------- outside the grammar
+
+
+@pytest.mark.parametrize("tex, message", [
+    ('\\text x = 0',
+     "expected '{' at offset 6, near '\\text x = 0'"),
+    ('\\text{x = 0',
+     "unbalanced '{' at offset 5, near '\\text{x = 0'"),
+    ('\\begin{pmatrix} 1 \\end{pmatrix} = 0',
+     "unsupported environment after \\begin at offset 0, near '\\begin{pmatrix} 1 \\end"
+     "{pmatrix} = 0'"),
+    ('z_{11} =',
+     'expected an expression at the end of the formula'),
+    ('z_{11} = 0 )',
+     "unexpected token, found ')' at offset 11, near 'z_{11} = 0 )'"),
+    ('z_{11}',
+     "expected '=' after the expression at the end of the formula"),
+    ('\\begin{aligned} z_{11} & + 1 = 0 \\end{aligned}',
+     "'&' must be followed by '=', found '+' at offset 25, near '\\begin{aligned} z_{"
+     "11} & + 1 = 0 \\end{aligned}'"),
+    ('\\begin{aligned} z_{11} \\end{aligned}',
+     "an aligned block needs at least one '=' at the end of the formula"),
+    ('z_{11} = 0 \\quad (m \\ne i, j)',
+     "expected '\\ne' or '=' in the condition, found ')' at offset 28, near '11} = 0 "
+     "\\quad (m \\ne i, j)'"),
+    ('\\cdot z_{11} = 0',
+     "'\\cdot' without a left factor, found '\\\\cdot' at offset 0, near '\\cdot z_{11} "
+     "= 0'"),
+    ('z_{11} \\cdot = 0',
+     "'\\cdot' without a right factor, found '=' at offset 13, near 'z_{11} \\cdot = 0"
+     "'"),
+    ('( ) = 0',
+     "expected an expression, found ')' at offset 2, near '( ) = 0'"),
+    ('z_{11} = z_',
+     'unexpected end of formula at the end of the formula'),
+    ('\\sum_{M=1}^{N} z_{11} = 0',
+     "the summation variable must be a lowercase letter, found 'M' at offset 6, near"
+     " '\\sum_{M=1}^{N} z_{11} = 0'"),
+    ('\\sum_{k=1}^{:} z_{1k} = 0',
+     "expected one index letter or digit, found ':' at offset 12, near '\\sum_{k=1}^{"
+     ":} z_{1k} = 0'"),
+    ('z_{1+1} = 0',
+     "unsupported token in a subscript, found '+' at offset 4, near 'z_{1+1} = 0'"),
+    ('z_{12,1} = 0',
+     "comma-separated subscripts need exactly one index per part, found '=' at offse"
+     "t 9, near 'z_{12,1} = 0'"),
+    ('z_{} = 0',
+     "empty subscript, found '=' at offset 5, near 'z_{} = 0'"),
+    ('\\begin{bmatrix} 1 & 2 \\\\ 3 \\end{bmatrix} = 0',
+     "the rows of the matrix have different numbers of cells, found '=' at offset 41"
+     ", near '1 & 2 \\\\ 3 \\end{bmatrix} = 0'"),
+    ('\\begin{bmatrix} 1 \\\\ 2 \\end{bmatrix} \\begin{matrix} \\leftarrow \\text{row } i \\'
+     '\\ \\leftarrow \\text{row } j \\end{matrix} = 0',
+     "more than one row label, found '\\\\leftarrow' at offset 80, near 'ftarrow \\text"
+     "{row } i \\\\ \\leftarrow \\text{row } j \\end{matri'"),
+    ('\\begin{bmatrix} 1 \\\\ 2 \\end{bmatrix} \\begin{matrix} x \\\\ \\vphantom{0} \\end{mat'
+     'rix} = 0',
+     "a side label column may hold only \\vphantom and \\leftarrow labels, found 'x' a"
+     "t offset 52, near '{bmatrix} \\begin{matrix} x \\\\ \\vphantom{0} \\end{mat'"),
+    ('\\begin{bmatrix} 1 \\\\ 2 \\end{bmatrix} \\begin{matrix} \\leftarrow \\text{row } i \\'
+     'end{matrix} = 0',
+     "the side label column has 1 rows but the matrix has 2, found 'matrix' at offse"
+     "t 77, near '\\leftarrow \\text{row } i \\end{matrix} = 0'"),
+    ('\\begin{bmatrix} 1 \\\\ 2 \\end{bmatrix} \\begin{matrix} \\leftarrow \\text{row } i +'
+     ' 1 \\\\ \\vphantom{0} \\end{matrix} = 0',
+     "unsupported token in a label, found '+' at offset 77, near '\\leftarrow \\text{r"
+     "ow } i + 1 \\\\ \\vphantom{0} \\end{m'"),
+    ('\\begin{bmatrix} 1 \\\\ 2 \\end{bmatrix} \\begin{matrix} \\leftarrow \\text{row } i j'
+     ' \\\\ \\vphantom{0} \\end{matrix} = 0',
+     "a label needs exactly one index outside \\text, found ['i', 'j'], found 'row ' "
+     "at offset 63, near 'begin{matrix} \\leftarrow \\text{row } i j \\\\ \\vphantom{0} \\"
+     "end'"),
+    ('  ',
+     'empty formula'),
+
+    ('z_{11} = \\text',
+     "expected '{' at offset 14, near 'z_{11} = \\text'"),
+    (r"\begin{pmatrix} 123456789 123456789 123456789 123456789 \end{pmatrix} = 0",
+     r"unsupported environment after \begin at offset 0, near '\begin{pmatrix} 123456789 123456789 1234567'"),
+])
+def test_a_formula_outside_the_grammar_is_rejected_where_it_leaves_it(tex: str, message: str) -> None:
+    with pytest.raises(TexSyntaxError) as info:
+        parse(tex, "unit")
+    assert str(info.value) == f"step unit: {message}"
+
+
+def test_a_row_label_says_row() -> None:
+    labelled = (r"\begin{bmatrix} 1 \\ 2 \end{bmatrix}"
+                r"\begin{matrix} \leftarrow \text{line } i \\ \vphantom{0} \end{matrix}")
+    with pytest.raises(TexMeaningError) as info:
+        parse(f"{labelled} = 0", "unit")
+    assert str(info.value) == "step unit: a row label must say one of ['row', '行'], says 'line'"
+
+
+def test_forms_the_grammar_allows_that_no_page_uses() -> None:
+    assert tokenize(r"\text {a}", "unit") == [Token("text", "a", 0, 9)]  # a space before the brace
+    (chain,) = parse(r"(1 - z_{11}) z_{12} = 0", "unit").clauses  # a parenthesis that opens no condition
+    assert isinstance(chain, Chain)
+    assert value(r"\sum_{k=1}^N z_{1k}") == z[1, 1] + z[1, 2] + z[1, 3]
+    assert value(r"Z^{\mathsf{T}}") == Z.T
 
 
 F = sp.Function("f")
