@@ -7,6 +7,8 @@ must be rejected with an error that names the step and the token.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import sympy as sp
 
@@ -343,6 +345,50 @@ def test_setting_declarations_are_checked() -> None:
         Setting(("M",), (Matrix("X", "x", "M", "K"),), (), ())
     with pytest.raises(ValueError, match="variables"):
         Setting(("M",), (Matrix("X", "x", "M", "M"),), (), ("W",))
+    with pytest.raises(ValueError, match=r"^size letters are single capitals: \('m',\)$"):
+        Setting(("m",), (Matrix("X", "x", "m", "m"),), (), ())
+    with pytest.raises(ValueError, match=r"^entry letters are single lowercase letters: \['X'\]$"):
+        Setting(("M",), (Matrix("X", "X", "M", "M"),), (), ())
+    with pytest.raises(ValueError, match=r"^the loss must be of an output, not Q$"):
+        Setting(("M",), (Matrix("X", "x", "M", "M"),), (), (),
+                loss=Loss("L", of="Q", gradient=Matrix("G", "g", "M", "M")))
+
+
+Z_ONLY = Matrix("Z", "z", "M", "N")
+
+
+@pytest.mark.parametrize("labels", [(4, 1), (0, 1), (1,)])
+def test_labels_must_fit_their_sizes(labels: tuple[int, ...]) -> None:
+    setting = Setting(("M", "N"), (Z_ONLY,), (), (), labels=(Labels("y", "M", "N", lambda size: labels),))
+    message = rf"^labels y = {re.escape(str(labels))} do not fit Labels\(entry='y'"
+    with pytest.raises(ValueError, match=message):
+        world(setting, SIZES)
+    edges = Setting(("M", "N"), (Z_ONLY,), (), (), labels=(Labels("y", "M", "N", lambda size: (1, 3)),))
+    assert world(edges, SIZES).labels == {"y": (1, 3)}
+
+
+def test_a_world_refuses_what_its_setting_cannot_mean() -> None:
+    with pytest.raises(ValueError, match=r"^sizes \(2,\) do not match the size letters \('M', 'N'\)$"):
+        world(SETTING, (2,))
+    wrong_gradient = Loss("L", of="A", gradient=Matrix("G", "g", "N", "M"))
+    as_is = (Output("A", "a", lambda Z: Z),)
+    with pytest.raises(ValueError, match=r"^the gradient G must have the shape of the matrix A$"):
+        world(Setting(("M", "N"), (Z_ONLY,), as_is, (), loss=wrong_gradient), SIZES)
+    with pytest.raises(ValueError, match=r"^the definition of A names \['Q'\], which are not declared"):
+        world(Setting(("M", "N"), (Z_ONLY,), (Output("A", "a", lambda Q: Q),), ()), SIZES)
+    with pytest.raises(TexMeaningError, match=r"^step unit: dH/dA differentiates a matrix H$"):
+        value(r"\frac{\partial H}{\partial A}")
+
+
+def test_a_function_the_setting_does_not_declare_has_no_derivative() -> None:
+    """f is declared, h is not: the derivative of f(z) h(z) leaves f' (which has a meaning) and h'."""
+    h = sp.Function("h")
+    forward = (Output("A", "a", lambda Z: Z.applyfunc(lambda e: F(e) * h(e))),)
+    undeclared = world(Setting(("M", "N"), (Z_ONLY,), forward, ("Z",), functions={"f": F}), SIZES)
+    (chain,) = parse(r"\frac{\partial a_{11}}{\partial z_{11}} = 0", "unit").clauses
+    message = "unmapped derivative left in d(f(z_1_1)*h(z_1_1))/d(z_1_1)"
+    with pytest.raises(TexMeaningError, match=f"^{re.escape(message)}$"):
+        Evaluator(undeclared, {}, "unit").evaluate(chain.sides[0])
 
 
 # ------------------------------------------------------------- primes, powers, comparisons, constants
