@@ -158,6 +158,7 @@ def test_sum_over_one_index() -> None:
     assert value(r"\sum_{i=1}^{M} g_{ij}", j=2) == g[1, 2] + g[2, 2]
     assert value(r"\sum_{j=1}^{N} b_{j}") == b[1] + b[2] + b[3]
     assert value(r"\sum_{i=1}^{M} c_i") == sp.Symbol("c_1") + sp.Symbol("c_2")
+    assert value(r"\sum_{j=2}^{1} b_{j}") == 0  # empty
 
 
 def test_bias_gradient_from_a_vector() -> None:
@@ -176,6 +177,7 @@ def test_ones_vector() -> None:
     assert agree(value(r"\mathbf{1}_N^{\mathsf T}"), sp.ImmutableMatrix([[1, 1, 1]]))
     assert agree(value(r"\mathbf{1}^{\mathsf T} G"), sp.ones(1, 2) * G)
     assert agree(value(r"G \mathbf{1}"), G * sp.ones(3, 1))
+    assert agree(value(r"Z^{\mathsf T} G \mathbf{1}"), Z.T * G * sp.ones(3, 1))  # by the factor before
     assert agree(value(r"Z + \mathbf{1}_{M} b"), WORLD.values["H"])
 
 
@@ -538,7 +540,10 @@ def test_a_row_label_and_the_other_side_must_agree() -> None:
     (r"Z \times N", {}, r"the operands of \times must be sizes"),
     (r"q_{11}", {}, "unknown indexed symbol q"),
     (r"(Z)_{31}", {}, "index 3 out of range for a 2x3 matrix"),
+    (r"(Z)_{01}", {}, "index 0 out of range for a 2x3 matrix"),
     (r"(Z)_{13}", {}, None),
+    (r"\begin{bmatrix} 1 & \cdots & -1 \end{bmatrix}", {},
+     "the column ellipsis between 1 and -1 continues no index pattern"),
     (r"\frac{\partial L}{\partial g_{11}}", {},
      "cannot differentiate with respect to g_1_1: not an entry of Z, b"),
     (r"\sum_{i=1}^{N} z_{1i}", {"i": 1}, "summation variable i shadows a bound letter"),
