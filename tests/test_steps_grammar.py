@@ -380,6 +380,11 @@ def test_a_world_refuses_what_its_setting_cannot_mean() -> None:
         world(Setting(("M", "N"), (Z_ONLY,), (Output("A", "a", lambda Q: Q),), ()), SIZES)
     with pytest.raises(TexMeaningError, match=r"^step unit: dH/dA differentiates a matrix H$"):
         value(r"\frac{\partial H}{\partial A}")
+    scalars = (Output("S", None, lambda Z: sp.Add(*Z)), Output("T", None, lambda S: S**2))
+    (chain,) = parse(r"\frac{\partial T}{\partial S} = 0", "unit").clauses
+    scalar_world = world(Setting(("M", "N"), (Z_ONLY,), scalars, ("Z",)), SIZES)
+    with pytest.raises(TexMeaningError, match=r"^step unit: S is not a matrix$"):
+        Evaluator(scalar_world, {}, "unit").evaluate(chain.sides[0])
 
 
 def test_a_function_the_setting_does_not_declare_has_no_derivative() -> None:
