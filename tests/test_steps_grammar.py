@@ -19,6 +19,7 @@ from derivations.steps import (
     Matrix,
     Output,
     Setting,
+    Shape,
     TexMeaningError,
     TexSyntaxError,
     agree,
@@ -460,6 +461,12 @@ def test_only_a_matrix_is_indexed_and_with_two_indices(tex: str) -> None:
 @pytest.mark.parametrize("narrow", [Z[:, :1], Z[:1, :]])
 def test_matrices_of_different_shapes_do_not_agree(narrow: sp.ImmutableMatrix) -> None:
     assert not agree(Z, narrow) and not agree(narrow, Z)
+
+
+def test_shapes_agree_when_equal_and_a_matrix_never_agrees_with_a_scalar() -> None:
+    assert agree(Shape(2, 3), Shape(2, 3))
+    assert not agree(Shape(2, 3), Shape(3, 2)) and not agree(Shape(2, 3), Z)
+    assert not agree(Z, z[1, 1]) and not agree(z[1, 1], Z)
 
 
 def test_a_shape_multiplies_only_a_shape() -> None:
