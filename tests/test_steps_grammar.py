@@ -7,6 +7,7 @@ must be rejected with an error that names the step and the token.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 import pytest
@@ -355,6 +356,14 @@ def test_setting_declarations_are_checked() -> None:
     with pytest.raises(ValueError, match=r"^the loss must be of an output, not Q$"):
         Setting(("M",), (Matrix("X", "x", "M", "M"),), (), (),
                 loss=Loss("L", of="Q", gradient=Matrix("G", "g", "M", "M")))
+
+
+
+@pytest.mark.parametrize("declared", [SETTING, *SETTING.symbols, *SETTING.forward, SETTING.loss,
+                                      *SETTING.labels], ids=lambda d: type(d).__name__)
+def test_a_declaration_is_frozen(declared: object) -> None:
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        declared.sizes = ()
 
 
 Z_ONLY = Matrix("Z", "z", "M", "N")
