@@ -353,10 +353,17 @@ def test_setting_declarations_are_checked() -> None:
         Setting(("m",), (Matrix("X", "x", "m", "m"),), (), ())
     with pytest.raises(ValueError, match=r"^entry letters are single lowercase letters: \['X'\]$"):
         Setting(("M",), (Matrix("X", "X", "M", "M"),), (), ())
+    for constants in ({"S": sp.Symbol("S")}, {"x": sp.Symbol("x")}, {"st": sp.Symbol("st")}):
+        with pytest.raises(ValueError, match=r"^constants are single lowercase letters not"):
+            Setting(("M",), (Matrix("X", "x", "M", "M"),), (), (), constants=constants)
     with pytest.raises(ValueError, match=r"^the loss must be of an output, not Q$"):
         Setting(("M",), (Matrix("X", "x", "M", "M"),), (), (),
                 loss=Loss("L", of="Q", gradient=Matrix("G", "g", "M", "M")))
 
+
+
+def test_a_world_shows_without_its_caches() -> None:
+    assert "_derivatives" not in repr(WORLD) and "_through" not in repr(WORLD)
 
 
 @pytest.mark.parametrize("declared", [SETTING, *SETTING.symbols, *SETTING.forward, SETTING.loss,
