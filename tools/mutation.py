@@ -175,7 +175,7 @@ def run(target: Target, tree: Path, env: dict, survivors_only: bool, skip_operat
     if baseline.returncode != 0:
         raise SystemExit(f"{target.path}: its tests fail before any mutation, so no mutant means anything:\n"
                          f"{shlex.join(target.tests)}\n{baseline.stdout[-3000:]}")
-    timeout = round(max(30.0, (1.5 if target.by_coverage else 5) * took), 1)  # recording is 3-6 times slower
+    timeout = round(max(30.0, (1.5 if target.by_coverage else 5) * took), 1)  # recording: 3 to 5 times slower
     config = tree / ".mutation.toml"
     config.write_text(config_toml(target, timeout, select), encoding="utf-8")
     target.session.parent.mkdir(parents=True, exist_ok=True)

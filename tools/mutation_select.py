@@ -1,8 +1,8 @@
 """A pytest plugin for ``make mutation``: run a mutant against only the tests that execute what it changes.
 
 A file whose kill suite takes a minute (the step translator's) costs that minute for every mutant that
-survives, and most survivors sit in lines few tests reach. With ``select = "coverage"`` in its
-``[tool.mutation]`` group, tools/mutation.py first runs the suite once with this plugin recording,
+survives, and many survivors sit in lines few tests reach (error paths). With ``select = "coverage"``
+in its ``[tool.mutation]`` group, tools/mutation.py first runs the suite once with this plugin recording,
 for each test, the lines of the file it executes (``MUTATION_RECORD=<map.json>``,
 ``MUTATION_TARGET=<file>``). Every mutant then runs with ``MUTATION_SELECT=<map.json>``: the plugin
 compares the file with the recorded original, and keeps only the tests that executed a changed
