@@ -178,8 +178,9 @@ def test_ones_vector() -> None:
     assert agree(value(r"\mathbf{1}_{M}"), sp.ImmutableMatrix([1, 1]))
     assert agree(value(r"\mathbf{1}_N^{\mathsf T}"), sp.ImmutableMatrix([[1, 1, 1]]))
     assert agree(value(r"\mathbf{1}^{\mathsf T} G"), sp.ones(1, 2) * G)
+    assert agree(value(r"\mathbf{1}^{\mathsf T} G Z^{\mathsf T}"), sp.ones(1, 2) * G * Z.T)  # sized by G
     assert agree(value(r"G \mathbf{1}"), G * sp.ones(3, 1))
-    assert agree(value(r"Z^{\mathsf T} G \mathbf{1}"), Z.T * G * sp.ones(3, 1))  # by the factor before
+    assert agree(value(r"Z^{\mathsf T} G \mathbf{1}"), Z.T * G * sp.ones(3, 1))  # sized by G
     assert agree(value(r"Z + \mathbf{1}_{M} b"), WORLD.values["H"])
 
 
