@@ -524,6 +524,8 @@ def test_a_matrix_begins_and_ends_with_explicit_rows(column: str) -> None:
 def test_an_ellipsis_between_equal_cells_spans_what_the_other_side_leaves(columns: int) -> None:
     row = shaped(r"\begin{bmatrix} 0 & \cdots & 0 & 1 \end{bmatrix}", (1, columns))
     assert row == sp.ImmutableMatrix([[0] * (columns - 1) + [1]])
+    repeated = shaped(r"\begin{bmatrix} z_{11} & \cdots & z_{11} \end{bmatrix}", (1, columns))
+    assert repeated == sp.ImmutableMatrix([[z[1, 1]] * columns])
 
 
 def test_a_matrix_begins_and_ends_with_explicit_columns() -> None:
