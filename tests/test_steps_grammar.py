@@ -572,6 +572,8 @@ def test_a_row_label_and_the_other_side_must_agree() -> None:
     (r"q_{11}", {}, "unknown indexed symbol q"),
     (r"(Z)_{31}", {}, "index 3 out of range for a 2x3 matrix"),
     (r"(Z)_{01}", {}, "index 0 out of range for a 2x3 matrix"),
+    (r"z_{01}", {}, "z_{0,1} is out of range for Z of shape 2x3"),
+    (r"[Z > G^{\mathsf T}]", {}, "comparison of matrices of different shapes [(2, 3), (3, 2)]"),
     (r"(Z)_{13}", {}, None),
     (r"\begin{bmatrix} 1 & \cdots & -1 \end{bmatrix}", {},
      "the column ellipsis between 1 and -1 continues no index pattern"),
