@@ -354,6 +354,8 @@ def test_setting_declarations_are_checked() -> None:
         Setting(("m",), (Matrix("X", "x", "m", "m"),), (), ())
     with pytest.raises(ValueError, match=r"^entry letters are single lowercase letters: \['X'\]$"):
         Setting(("M",), (Matrix("X", "X", "M", "M"),), (), ())
+    with pytest.raises(ValueError, match=r"^entry letters are single lowercase letters: \['xy'\]$"):
+        Setting(("M",), (Matrix("X", "xy", "M", "M"),), (), ())
     for constants in ({"S": sp.Symbol("S")}, {"x": sp.Symbol("x")}, {"st": sp.Symbol("st")}):
         with pytest.raises(ValueError, match=r"^constants are single lowercase letters not"):
             Setting(("M",), (Matrix("X", "x", "M", "M"),), (), (), constants=constants)
@@ -394,6 +396,10 @@ def test_a_world_refuses_what_its_setting_cannot_mean() -> None:
     as_is = (Output("A", "a", lambda Z: Z),)
     with pytest.raises(ValueError, match=r"^the gradient G must have the shape of the matrix A$"):
         world(Setting(("M", "N"), (Z_ONLY,), as_is, (), loss=wrong_gradient), SIZES)
+    transposed = (Output("A", "a", lambda Z: Z.T),)
+    with pytest.raises(ValueError, match=r"^the gradient G must have the shape of the matrix A$"):
+        right_gradient = Loss("L", of="A", gradient=Matrix("G", "g", "M", "N"))
+        world(Setting(("M", "N"), (Z_ONLY,), transposed, (), loss=right_gradient), SIZES)
     with pytest.raises(ValueError, match=r"^the definition of A names \['Q'\], which are not declared"):
         world(Setting(("M", "N"), (Z_ONLY,), (Output("A", "a", lambda Q: Q),), ()), SIZES)
     with pytest.raises(TexMeaningError, match=r"^step unit: dH/dA differentiates a matrix H$"):
@@ -551,10 +557,13 @@ def test_a_column_label_names_the_middle_explicit_column() -> None:
               r"{\begin{bmatrix} 1 & 2 & 3 & 4 \end{bmatrix}}")
 
 
-def test_a_row_label_and_the_other_side_must_agree() -> None:
+@pytest.mark.parametrize("row", [1, 3])
+def test_a_row_label_and_the_other_side_must_agree(row: int) -> None:
     labelled = (r"\begin{bmatrix} 0 \\ \vdots \\ z_{11} \end{bmatrix}"
-                r"\begin{matrix} \vphantom{0} \\ \vphantom{\vdots} \\ \leftarrow \text{row } 3 \end{matrix}")
-    with pytest.raises(TexMeaningError, match="explicit row line 2 is at row 3 and, by the size"):
+                r"\begin{matrix} \vphantom{0} \\ \vphantom{\vdots} \\ "
+                rf"\leftarrow \text{{row }} {row} \end{{matrix}}")
+    message = f"explicit row line 2 is at row {row} and, by the size of the other side, at row 2$"
+    with pytest.raises(TexMeaningError, match=message):
         shaped(labelled, (2, 1))
 
 
@@ -573,6 +582,8 @@ def test_a_row_label_and_the_other_side_must_agree() -> None:
     (r"(Z)_{31}", {}, "index 3 out of range for a 2x3 matrix"),
     (r"(Z)_{01}", {}, "index 0 out of range for a 2x3 matrix"),
     (r"z_{01}", {}, "z_{0,1} is out of range for Z of shape 2x3"),
+    (r"z_{123}", {}, "z takes 2 indices, got 3"),
+    (r"b_{12}", {}, "b takes 1 indices, got 2"),
     (r"[Z > G^{\mathsf T}]", {}, "comparison of matrices of different shapes [(2, 3), (3, 2)]"),
     (r"(Z)_{13}", {}, None),
     (r"\begin{bmatrix} 1 & \cdots & -1 \end{bmatrix}", {},
