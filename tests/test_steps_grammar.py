@@ -473,6 +473,8 @@ def test_a_literal_number_spreads_over_a_matrix() -> None:
     assert agree(value(r"G \odot (1 - Z \odot Z)"), G.multiply_elementwise(sp.ones(2, 3) - squares))
     with pytest.raises(TexMeaningError, match="different kinds"):
         value(r"z_{11} - Z")
+    with pytest.raises(TexMeaningError, match="different kinds"):
+        value(r"Z - z_{11}")
 
 
 @pytest.mark.parametrize("tex", [r"G_{123}", r"(z_{11})_{12}"])
