@@ -101,5 +101,7 @@ def test_sample_points_give_a_positive_symbol_positive_values_and_others_both_si
     """Abs is left unevaluated, so that only the values at the points decide."""
     s, x = sp.Symbol("s", positive=True), sp.Symbol("x", real=True)
     assert not _nonzero_somewhere(sp.Abs(s, evaluate=False) - s)
+    many = sp.symbols("s1:9", positive=True)  # however many symbols there are
+    assert not _nonzero_somewhere(sp.Add(*(sp.Abs(t, evaluate=False) - t for t in many)))
     assert _nonzero_somewhere(sp.Abs(x, evaluate=False) - x)  # x < 0 at one point
     assert _nonzero_somewhere(sp.Abs(x, evaluate=False) + x)  # x > 0 at the other

@@ -379,7 +379,7 @@ def test_a_declaration_is_frozen(declared: object) -> None:
 Z_ONLY = Matrix("Z", "z", "M", "N")
 
 
-@pytest.mark.parametrize("labels", [(4, 1), (0, 1), (1,)])
+@pytest.mark.parametrize("labels", [(4, 1), (0, 1), (1,), (1, 2, 3)])
 def test_labels_must_fit_their_sizes(labels: tuple[int, ...]) -> None:
     setting = Setting(("M", "N"), (Z_ONLY,), (), (), labels=(Labels("y", "M", "N", lambda size: labels),))
     message = rf"^labels y = {re.escape(str(labels))} do not fit Labels\(entry='y'"
@@ -532,6 +532,8 @@ def test_a_matrix_begins_and_ends_with_explicit_rows(column: str) -> None:
 def test_an_ellipsis_between_equal_cells_spans_what_the_other_side_leaves(columns: int) -> None:
     row = shaped(r"\begin{bmatrix} 0 & \cdots & 0 & 1 \end{bmatrix}", (1, columns))
     assert row == sp.ImmutableMatrix([[0] * (columns - 1) + [1]])
+    twos = shaped(r"\begin{bmatrix} 2 & \cdots & 2 & 1 \end{bmatrix}", (1, columns))
+    assert twos == sp.ImmutableMatrix([[2] * (columns - 1) + [1]])
     repeated = shaped(r"\begin{bmatrix} z_{11} & \cdots & z_{11} \end{bmatrix}", (1, columns))
     assert repeated == sp.ImmutableMatrix([[z[1, 1]] * columns])
 
@@ -584,6 +586,7 @@ def test_a_row_label_and_the_other_side_must_agree(row: int) -> None:
     (r"(Z)_{31}", {}, "index 3 out of range for a 2x3 matrix"),
     (r"(Z)_{01}", {}, "index 0 out of range for a 2x3 matrix"),
     (r"z_{01}", {}, "z_{0,1} is out of range for Z of shape 2x3"),
+    (r"z_{10}", {}, "z_{1,0} is out of range for Z of shape 2x3"),
     (r"z_{123}", {}, "z takes 2 indices, got 3"),
     (r"b_{12}", {}, "b takes 1 indices, got 2"),
     (r"[Z > G^{\mathsf T}]", {}, "comparison of matrices of different shapes [(2, 3), (3, 2)]"),
