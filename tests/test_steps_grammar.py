@@ -23,6 +23,7 @@ from derivations.steps import (
     Shape,
     TexMeaningError,
     TexSyntaxError,
+    World,
     agree,
     parse,
     same_formula,
@@ -58,11 +59,12 @@ Z = sp.ImmutableMatrix(2, 3, lambda r, s: z[r + 1, s + 1])
 G = sp.ImmutableMatrix(2, 3, lambda r, s: g[r + 1, s + 1])
 
 
-def value(tex: str, **env: int):
-    """The value of a one-sided formula ``tex = tex`` (parsed as a chain), checking both sides agree."""
+def value(tex: str, shape: tuple[int, int] | None = None, at: World = WORLD, **env: int):
+    """The value of ``tex`` in the world ``at``, read as one side of the chain ``tex = tex``; ``shape`` is
+    the other side's, which sizes a matrix written with ellipses."""
     chain = parse(f"{tex} = {tex}", "unit").clauses[0]
     assert isinstance(chain, Chain)
-    return Evaluator(WORLD, env, "unit").evaluate(chain.sides[0])
+    return Evaluator(at, env, "unit").evaluate(chain.sides[0], shape)
 
 
 def holds(tex: str, **env: int) -> bool:
@@ -405,10 +407,9 @@ def test_a_world_refuses_what_its_setting_cannot_mean() -> None:
     with pytest.raises(TexMeaningError, match=r"^step unit: dH/dA differentiates a matrix H$"):
         value(r"\frac{\partial H}{\partial A}")
     scalars = (Output("S", None, lambda Z: sp.Add(*Z)), Output("T", None, lambda S: S**2))
-    (chain,) = parse(r"\frac{\partial T}{\partial S} = 0", "unit").clauses
     scalar_world = world(Setting(("M", "N"), (Z_ONLY,), scalars, ("Z",)), SIZES)
     with pytest.raises(TexMeaningError, match=r"^step unit: S is not a matrix$"):
-        Evaluator(scalar_world, {}, "unit").evaluate(chain.sides[0])
+        value(r"\frac{\partial T}{\partial S}", at=scalar_world)
 
 
 def test_a_function_the_setting_does_not_declare_has_no_derivative() -> None:
@@ -416,10 +417,9 @@ def test_a_function_the_setting_does_not_declare_has_no_derivative() -> None:
     h = sp.Function("h")
     forward = (Output("A", "a", lambda Z: Z.applyfunc(lambda e: F(e) * h(e))),)
     undeclared = world(Setting(("M", "N"), (Z_ONLY,), forward, ("Z",), functions={"f": F}), SIZES)
-    (chain,) = parse(r"\frac{\partial a_{11}}{\partial z_{11}} = 0", "unit").clauses
     message = "unmapped derivative left in d(f(z_1_1)*h(z_1_1))/d(z_1_1)"
     with pytest.raises(TexMeaningError, match=f"^{re.escape(message)}$"):
-        Evaluator(undeclared, {}, "unit").evaluate(chain.sides[0])
+        value(r"\frac{\partial a_{11}}{\partial z_{11}}", at=undeclared)
 
 
 # ------------------------------------------------------------- primes, powers, comparisons, constants
@@ -509,13 +509,6 @@ def test_a_shape_has_no_derivative(tex: str) -> None:
 # ------------------------------------------------------------------------------- schematic matrices
 
 
-def shaped(tex: str, shape: tuple[int, int]):
-    """The value of a matrix written with ellipses, as one side of a chain whose other side has ``shape``."""
-    chain = parse(f"{tex} = {tex}", "unit").clauses[0]
-    assert isinstance(chain, Chain)
-    return Evaluator(WORLD, {}, "unit").evaluate(chain.sides[0], shape)
-
-
 @pytest.mark.parametrize("first, last", [("z_{11}", "g_{13}"), ("g_{11}", "z_{13}")])
 def test_an_ellipsis_continues_an_index_of_one_matrix_only(first: str, last: str) -> None:
     with pytest.raises(TexMeaningError, match="continues no index pattern"):
@@ -530,11 +523,11 @@ def test_a_matrix_begins_and_ends_with_explicit_rows(column: str) -> None:
 
 @pytest.mark.parametrize("columns", [3, 5])
 def test_an_ellipsis_between_equal_cells_spans_what_the_other_side_leaves(columns: int) -> None:
-    row = shaped(r"\begin{bmatrix} 0 & \cdots & 0 & 1 \end{bmatrix}", (1, columns))
+    row = value(r"\begin{bmatrix} 0 & \cdots & 0 & 1 \end{bmatrix}", shape=(1, columns))
     assert row == sp.ImmutableMatrix([[0] * (columns - 1) + [1]])
-    twos = shaped(r"\begin{bmatrix} 2 & \cdots & 2 & 1 \end{bmatrix}", (1, columns))
+    twos = value(r"\begin{bmatrix} 2 & \cdots & 2 & 1 \end{bmatrix}", shape=(1, columns))
     assert twos == sp.ImmutableMatrix([[2] * (columns - 1) + [1]])
-    repeated = shaped(r"\begin{bmatrix} z_{11} & \cdots & z_{11} \end{bmatrix}", (1, columns))
+    repeated = value(r"\begin{bmatrix} z_{11} & \cdots & z_{11} \end{bmatrix}", shape=(1, columns))
     assert repeated == sp.ImmutableMatrix([[z[1, 1]] * columns])
 
 
@@ -568,7 +561,7 @@ def test_a_row_label_and_the_other_side_must_agree(row: int) -> None:
                 rf"\leftarrow \text{{row }} {row} \end{{matrix}}")
     message = f"explicit row line 2 is at row {row} and, by the size of the other side, at row 2$"
     with pytest.raises(TexMeaningError, match=message):
-        shaped(labelled, (2, 1))
+        value(labelled, shape=(2, 1))
 
 
 # ---------------------------------------------------------------------------------- meaningless TeX
@@ -775,9 +768,7 @@ HATS = Setting(
 
 
 def hat_value(tex: str, **env: int):
-    chain = parse(f"{tex} = {tex}", "unit").clauses[0]
-    assert isinstance(chain, Chain)
-    return Evaluator(world(HATS, (2, 3)), env, "unit").evaluate(chain.sides[0])
+    return value(tex, at=world(HATS, (2, 3)), **env)
 
 
 def test_a_hat_makes_a_letter_of_its_own() -> None:
@@ -826,9 +817,7 @@ CHAIN_WORLD = world(CHAIN, (2, 3, 1))
 
 
 def chain_value(tex: str):
-    chain = parse(f"{tex} = {tex}", "unit").clauses[0]
-    assert isinstance(chain, Chain)
-    return Evaluator(CHAIN_WORLD, {}, "unit").evaluate(chain.sides[0])
+    return value(tex, at=CHAIN_WORLD)
 
 
 def test_a_subscripted_capital_names_a_declared_matrix() -> None:
