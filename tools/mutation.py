@@ -163,12 +163,14 @@ def run(target: Target, tree: Path, env: dict, survivors_only: bool, skip_operat
     source = (tree / target.path).read_text(encoding="utf-8")
     digest = hashlib.sha256(source.encode()).hexdigest()
     stamp = target.session.with_suffix(".json")
-    select = ["-p", "tools.mutation_select"] if target.by_coverage else []
+    select: list[str] = []
+    record: dict[str, str] = {}
     if target.by_coverage:  # the baseline records which tests execute which lines (tools/mutation_select.py)
-        coverage = target.session.with_suffix(".coverage.json")
-        env = {**env, "MUTATION_TARGET": target.path, "MUTATION_SELECT": str(coverage)}
+        coverage = str(target.session.with_suffix(".coverage.json"))
+        select = ["-p", "tools.mutation_select"]
+        env = {**env, "MUTATION_TARGET": target.path, "MUTATION_SELECT": coverage}
+        record = {"MUTATION_RECORD": coverage}
     t0 = time.monotonic()
-    record = {"MUTATION_RECORD": env["MUTATION_SELECT"]} if target.by_coverage else {}
     baseline = subprocess.run([*PYTEST, *select, *target.tests], cwd=tree, env={**env, **record},
                               capture_output=True, text=True)
     took = time.monotonic() - t0

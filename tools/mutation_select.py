@@ -15,7 +15,8 @@ Why this leaves the verdicts unchanged:
   while recording, so each test is charged with every line its results depend on (a topic's ground
   truths are kept: the test files compute them with SymPy alone);
 - a statement that runs outside any test (at import or collection: a ``def`` line, a default value,
-  a module constant) selects every test, as do a syntax error and a changed line count.
+  a module constant) selects every test, as does a change to the number of lines (a mutant that does
+  not compile fails collection, and so is killed, whatever is selected).
 """
 
 from __future__ import annotations
