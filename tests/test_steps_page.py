@@ -11,13 +11,16 @@ import dataclasses
 
 import pytest
 
-from derivations.steps import analyse_page
+from derivations.steps import Page, analyse_page
 
-SECTION = ("## Start", "## End")
+
+def read(body: str, checks: tuple[str, ...] = ("a",)) -> Page:
+    """``body`` as the derivation section of page p.md, between ``## Start`` and ``## End``."""
+    return analyse_page(f"## Start\n{body}## End\n", "p.md", ("## Start", "## End"), checks, "checks.py")
 
 
 def problems(body: str, checks: tuple[str, ...] = ("a",)) -> tuple[str, ...]:
-    return analyse_page(f"## Start\n{body}## End\n", "p.md", SECTION, checks, "checks.py").problems
+    return read(body, checks).problems
 
 
 def test_a_problem_names_its_line_counting_from_the_first() -> None:
@@ -49,7 +52,7 @@ def test_a_formula_right_after_a_step_div_is_outside_it() -> None:
 def test_the_steps_after_a_broken_div_are_still_read() -> None:
     broken = '<div class="step" markdown>\n\n</div>\n'
     step = '<div class="step" data-step="a" markdown>\n\n$$\nx = 1\n$$\n\n</div>\n'
-    page = analyse_page(f"## Start\n{broken}{step}## End\n", "p.md", SECTION, ("a",), "checks.py")
+    page = read(broken + step)
     assert page.steps == {"a": "x = 1"}
     assert page.problems == ('p.md:2: a step div needs data-step="..." and </div> before any other <div',)
 
@@ -73,6 +76,6 @@ def test_a_stray_formula_is_quoted_from_its_start_to_seventy_characters() -> Non
 
 
 def test_a_page_once_read_cannot_be_changed() -> None:
-    page = analyse_page("## Start\n## End\n", "p.md", SECTION, (), "checks.py")
+    page = read("", ())
     with pytest.raises(dataclasses.FrozenInstanceError):
         page.name = "q.md"
