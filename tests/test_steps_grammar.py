@@ -841,6 +841,17 @@ def test_a_derivative_by_an_intermediate_value_follows_the_chain() -> None:
                      chain_value(r"\frac{\partial L}{\partial W_{1}}"))
 
 
+def test_a_derivative_by_an_intermediate_value_keeps_it_real() -> None:
+    """d|a|/da = sign(a) for real a only (SymPy leaves d re(a)/da unevaluated for a complex a), so the
+    fresh symbols that stand for a real intermediate value are real too."""
+    setting = Setting(sizes=("M",), symbols=(Matrix("Z", "z", "M", "1", real=True),),
+                      forward=(Output("A", None, lambda Z: 2 * Z),
+                               Output("L", None, lambda A: sp.Add(*(sp.Abs(a) for a in A)))),
+                      variables=("Z",))
+    at = world(setting, (2,))
+    assert agree(value(r"\frac{\partial L}{\partial A}", at=at), at.values["A"].applyfunc(sp.sign))
+
+
 def test_a_derivative_by_an_intermediate_value_needs_a_later_scalar() -> None:
     with pytest.raises(TexMeaningError, match="needs an output Z_1 computed from the output H"):
         chain_value(r"\frac{\partial Z_{1}}{\partial H}")
