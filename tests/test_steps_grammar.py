@@ -803,7 +803,6 @@ def test_real_symbols_let_logarithms_simplify() -> None:
 
 # A chain of outputs, as on the two-layer network page: a matrix named with a subscript (W_1), an
 # intermediate value Z_1 = X W_1, H = f(Z_1) for an undefined f, and a scalar output L = sum of h_mn^2.
-F = sp.Function("f")
 CHAIN = Setting(
     sizes=("M", "D", "N"),
     symbols=(Matrix("X", "x", "M", "D"), Matrix("W_1", "u", "D", "N")),
