@@ -394,6 +394,8 @@ def test_labels_must_fit_their_sizes(labels: tuple[int, ...]) -> None:
 def test_a_world_refuses_what_its_setting_cannot_mean() -> None:
     with pytest.raises(ValueError, match=r"^sizes \(2,\) do not match the size letters \('M', 'N'\)$"):
         world(SETTING, (2,))
+    with pytest.raises(ValueError, match=r"^sizes \(2, 3, 4\) do not match the size letters \('M', 'N'\)$"):
+        world(SETTING, (2, 3, 4))
     wrong_gradient = Loss("L", of="A", gradient=Matrix("G", "g", "N", "M"))
     as_is = (Output("A", "a", lambda Z: Z),)
     with pytest.raises(ValueError, match=r"^the gradient G must have the shape of the matrix A$"):
@@ -581,6 +583,7 @@ def test_a_row_label_and_the_other_side_must_agree(row: int) -> None:
     (r"z_{01}", {}, "z_{0,1} is out of range for Z of shape 2x3"),
     (r"z_{10}", {}, "z_{1,0} is out of range for Z of shape 2x3"),
     (r"z_{123}", {}, "z takes 2 indices, got 3"),
+    (r"z_{1}", {}, "z takes 2 indices, got 1"),
     (r"b_{12}", {}, "b takes 1 indices, got 2"),
     (r"[Z > G^{\mathsf T}]", {}, "comparison of matrices of different shapes [(2, 3), (3, 2)]"),
     (r"(Z)_{13}", {}, None),
@@ -854,5 +857,7 @@ def test_a_derivative_by_an_intermediate_value_keeps_it_real() -> None:
 def test_a_derivative_by_an_intermediate_value_needs_a_later_scalar() -> None:
     with pytest.raises(TexMeaningError, match="needs an output Z_1 computed from the output H"):
         chain_value(r"\frac{\partial Z_{1}}{\partial H}")
+    with pytest.raises(TexMeaningError, match="needs an output H computed from the output H"):
+        chain_value(r"\frac{\partial H}{\partial H}")
     with pytest.raises(TexMeaningError, match="can differentiate only a scalar by a whole matrix"):
         chain_value(r"\frac{\partial L}{\partial X W_{1}}")
