@@ -569,6 +569,13 @@ def test_a_row_label_and_the_other_side_must_agree(row: int) -> None:
 # ---------------------------------------------------------------------------------- meaningless TeX
 
 
+def test_a_computed_vector_takes_one_index_or_two() -> None:
+    """A column's one index is its row and a row's is its column; two indices work as in any matrix."""
+    column, row = 2 * sp.Symbol("c_2"), 2 * b[2]
+    assert value(r"(2c)_{2}") == value(r"(2c)_{21}") == column
+    assert value(r"(2b)_{2}") == value(r"(2b)_{12}") == row
+
+
 @pytest.mark.parametrize("tex, env, message", [
     (r"z_{ij}", {}, "index letter i is not bound (not a free index of the step, not summed)"),
     (r"[y_{:} = 1]", {}, "':' is not allowed here"),
@@ -607,6 +614,9 @@ def test_a_row_label_and_the_other_side_must_agree(row: int) -> None:
      r"a row mixes \vdots, \ddots or empty cells with explicit cells"),
     (r"\begin{bmatrix} z_{11} \\ \vdots \\ \vdots \\ z_{21} \end{bmatrix}", {},
      "two ellipses in a row along the rows"),
+    (r"\begin{bmatrix} z_{11} & \cdots & z_{23} \end{bmatrix}", {},
+     "the column ellipsis between z_{1,1} and z_{2,3} continues no index pattern"),
+    (r"\langle Z, 2 \rangle", {}, r"\langle A, B \rangle takes two matrices"),
 ])
 def test_a_formula_that_means_nothing_is_rejected_saying_why(tex: str, env: dict[str, int],
                                                              message: str | None) -> None:
@@ -855,6 +865,8 @@ def test_a_derivative_by_an_intermediate_value_keeps_it_real() -> None:
 
 
 def test_a_derivative_by_an_intermediate_value_needs_a_later_scalar() -> None:
+    with pytest.raises(TexMeaningError, match="bare letter Z has no meaning"):
+        chain_value(r"\frac{\partial L}{\partial Z_{12}}")
     with pytest.raises(TexMeaningError, match="needs an output Z_1 computed from the output H"):
         chain_value(r"\frac{\partial Z_{1}}{\partial H}")
     with pytest.raises(TexMeaningError, match="needs an output H computed from the output H"):
