@@ -30,7 +30,7 @@ from derivations.steps import (
     tokenize,
     world,
 )
-from derivations.steps.syntax import Chain, Token
+from derivations.steps.syntax import Chain, Node, Token
 
 
 def sigma(x: sp.Expr) -> sp.Expr:
@@ -376,6 +376,15 @@ def test_a_world_shows_without_its_caches() -> None:
 def test_a_declaration_is_frozen(declared: object) -> None:
     with pytest.raises(dataclasses.FrozenInstanceError):
         declared.sizes = ()
+
+
+@pytest.mark.parametrize("kind", [Token, *Node.__subclasses__()], ids=lambda kind: kind.__name__)
+def test_a_token_and_every_tree_node_are_frozen(kind: type) -> None:
+    """One parsed formula is evaluated at every binding of its free indices; none of them may change it."""
+    fields = dataclasses.fields(kind)
+    made = kind(*(None for _ in fields))
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        setattr(made, fields[0].name, None)
 
 
 Z_ONLY = Matrix("Z", "z", "M", "N")
