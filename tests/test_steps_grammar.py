@@ -30,7 +30,7 @@ from derivations.steps import (
     tokenize,
     world,
 )
-from derivations.steps.syntax import Chain, Node, Token
+from derivations.steps.syntax import Apply, Chain, Letter, Node, Num, Power, Sub, Token
 
 
 def sigma(x: sp.Expr) -> sp.Expr:
@@ -716,11 +716,105 @@ def test_a_formula_that_means_nothing_is_rejected_saying_why(tex: str, env: dict
      "expected '{' at offset 14, near 'z_{11} = \\text'"),
     (r"\begin{pmatrix} 123456789 123456789 123456789 123456789 \end{pmatrix} = 0",
      r"unsupported environment after \begin at offset 0, near '\begin{pmatrix} 123456789 123456789 1234567'"),
+    ('\\begin{aligned} z_{11} &= 1 \\\\ + 2 \\end{aligned}',
+     "each continued row of an aligned block must start with '&=', found '+' at offs"
+     "et 31, near '{aligned} z_{11} &= 1 \\\\ + 2 \\end{aligned}'"),
+    ('z_{11}^{0} = 0',
+     "a power needs a positive integer exponent, ^2 or ^{12}, found '0' at offset 8, near 'z_{11}^{0} = 0'"),
+    ('z_{11}^12 = 0',
+     "a power needs a positive integer exponent, ^2 or ^{12}, found '12' at offset 7, near 'z_{11}^12 = 0'"),
+    ('\\langle Z Z \\rangle = 0',
+     "\\langle A, B \\rangle needs a comma between its two matrices, found '\\\\langle' "
+     "at offset 0, near '\\langle Z Z \\rangle = 0'"),
+    ('[z_{11}] = 0',
+     'an Iverson bracket [...] must hold one relation a = b, a \\ne b, a > b, a < b, '
+     "a \\ge b or a \\le b, found '[' at offset 0, near '[z_{11}] = 0'"),
+    ('z_{11}^{T} = 0',
+     "a superscript is {\\mathsf T} or a positive integer power, found 'T' at offset "
+     "8, near 'z_{11}^{T} = 0'"),
+    ('z_{11}^{\\mathsf{T} = 0',
+     "a superscript is {\\mathsf T} or a positive integer power, found '=' at offset "
+     "19, near 'z_{11}^{\\mathsf{T} = 0'"),
+    ('\\frac{\\partial L}{z_{11}} = 0',
+     'a derivative \\frac{\\partial F}{\\partial v} needs \\partial in both parts, found'
+     " 'z' at offset 18, near '\\frac{\\partial L}{z_{11}} = 0'"),
+    ('\\frac{L}{\\partial z_{11}} = 0',
+     'a derivative \\frac{\\partial F}{\\partial v} needs \\partial in both parts, found'
+     " '\\\\partial' at offset 9, near '\\frac{L}{\\partial z_{11}} = 0'"),
+    ('\\sigma z_{11} = 0',
+     "a function (sigma) needs its arguments in parentheses, found 'z' at offset 7, "
+     "near '\\sigma z_{11} = 0'"),
+    ("\\sigma' z_{11} = 0",
+     "a function (sigma') needs its arguments in parentheses, found 'z' at offset 8,"
+     " near '\\sigma' z_{11} = 0'"),
+    ('\\mathbf{1}_{MN} = 0',
+     "\\mathbf{1}_{...} takes one size letter or digit, found '{' at offset 11, near '\\mathbf{1}_{MN} = 0'"),
+    ('\\mathbf{1}_{:} = 0',
+     "\\mathbf{1}_{...} takes one size letter or digit, found '{' at offset 11, near '\\mathbf{1}_{:} = 0'"),
+    ('\\sum_{k=1}^{12} z_{1k} = 0',
+     "expected one index letter or digit, found '12' at offset 12, near '\\sum_{k=1}^{12} z_{1k} = 0'"),
+    ('\\sum_{k=12}^{N} z_{1k} = 0',
+     "expected one index letter or digit, found '12' at offset 8, near '\\sum_{k=12}^{N} z_{1k} = 0'"),
+    ('\\hat{xy} = 0',
+     "unsupported \\hat{xy}: only a single letter wears a hat at offset 0, near '\\hat{xy} = 0'"),
+    ('\\mathbf{2} = 0',
+     "unsupported \\mathbf{2}: only \\mathbf{1} at offset 0, near '\\mathbf{2} = 0'"),
+    ('\\operatorname{e2} = 0',
+     "unsupported operator name 'e2' at offset 0, near '\\operatorname{e2} = 0'"),
+    ('\\begin{bmatrix} 1 \\\\ 2 \\end{bmatrix} \\begin{matrix} \\vphantom{0} \\\\ \\vphantom{'
+     '0} \\\\ \\vphantom{0} \\end{matrix} = 0',
+     "the side label column has 3 rows but the matrix has 2, found 'matrix' at offse"
+     "t 97, near 'antom{0} \\\\ \\vphantom{0} \\end{matrix} = 0'"),
+    ('z_{11} = 0 \\quad z_{12}',
+     "expected '=' after the expression at the end of the formula"),
+    ('z_{11} = 0 , z_{12} = 1',
+     "unexpected token, found ',' at offset 11, near 'z_{11} = 0 , z_{12} = 1'"),
+    ('(z_{11} \\ne 1 ] = 0',
+     "expected ')', found ']' at offset 14, near '(z_{11} \\ne 1 ] = 0'"),
+    ('\\delta z = 0',
+     "expected '_', found 'z' at offset 7, near '\\delta z = 0'"),
+    ('z_{11} = 0 \\',
+     "unsupported character '\\\\' at offset 11, near 'z_{11} = 0 \\'"),
+    ('z_{11} = 0 \\%',
+     "unsupported macro \\% at offset 11, near 'z_{11} = 0 \\%'"),
+    ('\\begin{bmatrix} \\end{bmatrix} = 0',
+     "a matrix with no cells, found '=' at offset 30, near 'n{bmatrix} \\end{bmatrix} = 0'"),
+    ('\\begin{bmatrix} & \\\\ & \\end{bmatrix} = 0',
+     "a matrix with no cells, found '=' at offset 37, near 'ix} & \\\\ & \\end{bmatrix} = 0'"),
+    ('z_{11} = 0 ~',
+     "unsupported character '~' at offset 11, near 'z_{11} = 0 ~'"),
+    ('\\underset{\\substack{\\uparrow \\\\ \\text{column } 1 2}}{\\begin{bmatrix} 1 & 2 \\end{bmatrix}} = 0',
+     "a label needs exactly one index outside \\text, found ['1', '2'], found 'column"
+     " ' at offset 32, near 'et{\\substack{\\uparrow \\\\ \\text{column } 1 2}}{\\begin{bm"
+     "atrix} 1'"),
 ])
 def test_a_formula_outside_the_grammar_is_rejected_where_it_leaves_it(tex: str, message: str) -> None:
     with pytest.raises(TexSyntaxError) as info:
         parse(tex, "unit")
     assert str(info.value) == f"step unit: {message}"
+
+
+def side(tex: str) -> Node:
+    return parse(f"{tex} = 0", "unit").clauses[0].sides[0]
+
+
+@pytest.mark.parametrize("tex, same", [
+    ("z_{11}^2", "z_{11}^{2}"),
+    (r"\sum_{k=1}^N z_{1k}", r"\sum_{k=1}^{N} z_{1k}"),
+    ("z_{1,1}", "z_{11}"),
+    (r"Z^{\mathsf{T}}", r"Z^{\mathsf T}"),
+    (r"\begin{bmatrix} 1 & 2 \\ \end{bmatrix}", r"\begin{bmatrix} 1 & 2 \end{bmatrix}"),
+    (r"z_{11}\,z_{12}", "z_{11} z_{12}"),
+    (r"\mathbb{1}[i = j]", "[i = j]"),
+    (r"\mathbf{1}_M", r"\mathbf{1}_{M}"),
+])
+def test_the_spellings_of_one_formula_parse_alike(tex: str, same: str) -> None:
+    assert side(tex) == side(same)
+
+
+def test_the_least_power_and_a_derivative_of_two_arguments_parse() -> None:
+    assert side("z_{11}^{1}") == Power(Sub(Letter("z"), ("1", "1")), 1)
+    assert side(r"\sigma'(z_{11}, 2)") == Apply("sigma'", (Sub(Letter("z"), ("1", "1")), Num(2)))
 
 
 def test_a_row_label_says_row() -> None:

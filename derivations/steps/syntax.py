@@ -37,7 +37,7 @@ Grammar (``|`` alternatives, ``*`` repetition, ``[...]`` optional)::
     subscript := "_" (index | "{" index+ "}" | "{" index ("," index)* "}")
     index     := one letter | one digit | ":"
     bmatrix   := "\begin{bmatrix}" cell ("&" cell)* ("\\" cell ("&" cell)*)* "\end{bmatrix}"
-    cell      := expr | "\cdots" | "\vdots" | "\ddots" | (empty)
+    cell      := expr | "\cdots" | "\vdots" | "\ddots" | (empty)        not every cell of a matrix empty
     side-labels := "\begin{matrix}" row ("\\" row)* "\end{matrix}"
     row       := ("\vphantom{...}" | "\leftarrow" label)*
     label     := (\text{...} | index)*  with exactly one index outside \text
@@ -786,6 +786,8 @@ class _Parser:
             rows.pop()
         if len({len(row) for row in rows}) != 1:
             raise self.error("the rows of the matrix have different numbers of cells")
+        if all(cell == "" for row in rows for cell in row):
+            raise self.error("a matrix with no cells")
         return MatrixLit(tuple(tuple(row) for row in rows))
 
     def cell(self) -> Cell:
