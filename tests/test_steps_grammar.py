@@ -807,9 +807,15 @@ def side(tex: str) -> Node:
     (r"z_{11}\,z_{12}", "z_{11} z_{12}"),
     (r"\mathbb{1}[i = j]", "[i = j]"),
     (r"\mathbf{1}_M", r"\mathbf{1}_{M}"),
+    (r"([i = j]) z_{11}", r"[i = j] z_{11}"),
 ])
 def test_the_spellings_of_one_formula_parse_alike(tex: str, same: str) -> None:
     assert side(tex) == side(same)
+
+
+def test_a_comma_may_end_a_clause_before_its_condition() -> None:
+    chain, condition = parse(r"z_{11} = 0, \qquad (i \ne 1)", "unit").clauses
+    assert isinstance(chain, Chain) and condition.source == r"(i \ne 1)"
 
 
 def test_the_least_power_and_a_derivative_of_two_arguments_parse() -> None:
