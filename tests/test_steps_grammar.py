@@ -354,6 +354,10 @@ def test_setting_declarations_are_checked() -> None:
         Setting(("M",), (Matrix("X", "x", "M", "M"),), (), ("W",))
     with pytest.raises(ValueError, match=r"^size letters are single capitals: \('m',\)$"):
         Setting(("m",), (Matrix("X", "x", "m", "m"),), (), ())
+    with pytest.raises(ValueError, match=r"^size letters are single capitals: \('MN',\)$"):
+        Setting(("MN",), (Matrix("X", "x", "MN", "MN"),), (), ())
+    with pytest.raises(ValueError, match=r"^undeclared sizes \['K'\]$"):
+        Setting(("M",), (Matrix("X", "x", "M", "M"),), (), (), labels=(Labels("y", "M", "K", lambda _: ()),))
     with pytest.raises(ValueError, match=r"^entry letters are single lowercase letters: \['X'\]$"):
         Setting(("M",), (Matrix("X", "X", "M", "M"),), (), ())
     with pytest.raises(ValueError, match=r"^entry letters are single lowercase letters: \['xy'\]$"):
@@ -600,6 +604,8 @@ def test_a_computed_vector_takes_one_index_or_two() -> None:
     (r"z_{10}", {}, "z_{1,0} is out of range for Z of shape 2x3"),
     (r"z_{123}", {}, "z takes 2 indices, got 3"),
     (r"z_{1}", {}, "z takes 2 indices, got 1"),
+    (r"[y_{0} = 2]", {}, "y_{0} is out of range 1..2"),
+    (r"[y_{3} = 2]", {}, "y_{3} is out of range 1..2"),
     (r"b_{12}", {}, "b takes 1 indices, got 2"),
     (r"[Z > G^{\mathsf T}]", {}, "comparison of matrices of different shapes [(2, 3), (3, 2)]"),
     (r"(Z)_{13}", {}, None),
