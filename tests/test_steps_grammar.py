@@ -30,7 +30,7 @@ from derivations.steps import (
     tokenize,
     world,
 )
-from derivations.steps.syntax import Apply, Chain, Letter, Node, Num, Power, Sub, Token
+from derivations.steps.syntax import Add, Apply, Chain, Letter, Node, Num, Power, Sub, Token
 
 
 def sigma(x: sp.Expr) -> sp.Expr:
@@ -790,6 +790,14 @@ def test_a_formula_that_means_nothing_is_rejected_saying_why(tex: str, env: dict
      "a matrix with no cells, found '=' at offset 30, near 'n{bmatrix} \\end{bmatrix} = 0'"),
     ('\\begin{bmatrix} & \\\\ & \\end{bmatrix} = 0',
      "a matrix with no cells, found '=' at offset 37, near 'ix} & \\\\ & \\end{bmatrix} = 0'"),
+    ('z_{11} + z_{12} + z_{13} = \\text{abc',
+     "unbalanced '{' at offset 32, near '+ z_{12} + z_{13} = \\text{abc'"),
+    ('(z_{11} \\text{=}) = 0',
+     "expected ')', found '=' at offset 8, near '(z_{11} \\text{=}) = 0'"),
+    ('z_{\\text{:}} = 0',
+     "unsupported token in a subscript, found ':' at offset 3, near 'z_{\\text{:}} = 0'"),
+    ('\\text{a} = 0',
+     "\\text{...} is allowed only in row and column labels, found 'a' at offset 0, near '\\text{a} = 0'"),
     ('z_{11} = 0 ~',
      "unsupported character '~' at offset 11, near 'z_{11} = 0 ~'"),
     ('\\underset{\\substack{\\uparrow \\\\ \\text{column } 1 2}}{\\begin{bmatrix} 1 & 2 \\end{bmatrix}} = 0',
@@ -820,6 +828,13 @@ def side(tex: str) -> Node:
 ])
 def test_the_spellings_of_one_formula_parse_alike(tex: str, same: str) -> None:
     assert side(tex) == side(same)
+
+
+def test_a_sum_keeps_the_sign_of_each_term() -> None:
+    z11, z12 = Sub(Letter("z"), ("1", "1")), Sub(Letter("z"), ("1", "2"))
+    assert side("z_{11} - z_{12} + 2") == Add(((1, z11), (-1, z12), (1, Num(2))))
+    assert side("-z_{11}") == Add(((-1, z11),))
+    assert side("z_{11}") == z11
 
 
 def test_a_comma_may_end_a_clause_before_its_condition() -> None:
