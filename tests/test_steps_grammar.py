@@ -30,7 +30,7 @@ from derivations.steps import (
     tokenize,
     world,
 )
-from derivations.steps.syntax import Add, Apply, Chain, Letter, Node, Num, Power, Sub, Token
+from derivations.steps.syntax import Add, Apply, Chain, Letter, Node, Num, Ones, Power, Sub, Token
 
 
 def sigma(x: sp.Expr) -> sp.Expr:
@@ -802,6 +802,17 @@ def test_a_formula_that_means_nothing_is_rejected_saying_why(tex: str, env: dict
      "unsupported token in a subscript, found ':' at offset 3, near 'z_{\\text{:}} = 0'"),
     ('\\text{a} = 0',
      "\\text{...} is allowed only in row and column labels, found 'a' at offset 0, near '\\text{a} = 0'"),
+    ('\\text x = z_{11} + z_{12} + z_{13} + z_{21}',
+     "expected '{' at offset 6, near '\\text x = z_{11} + z_{12} + z_{1'"),
+    ('z_{11} = 0 ~ + z_{12} + z_{13} + z_{21} + z_{22}',
+     "unsupported character '~' at offset 11, near 'z_{11} = 0 ~ + z_{12} + z_{13} + z_{2'"),
+    ('z_{11} = Z^',
+     'a superscript is {\\mathsf T} or a positive integer power at the end of the formula'),
+    ('\\sum_{k=1}^{\\sigma} z_{1k} = 0',
+     "expected one index letter or digit, found 'sigma' at offset 12, near "
+     "'\\sum_{k=1}^{\\sigma} z_{1k} = 0'"),
+    ('z_{1,} = 0',
+     "comma-separated subscripts need exactly one index per part, found '=' at offset 7, near 'z_{1,} = 0'"),
     ('z_{11} = 0 ~',
      "unsupported character '~' at offset 11, near 'z_{11} = 0 ~'"),
     ('\\underset{\\substack{\\uparrow \\\\ \\text{column } 1 2}}{\\begin{bmatrix} 1 & 2 \\end{bmatrix}} = 0',
@@ -849,6 +860,7 @@ def test_a_comma_may_end_a_clause_before_its_condition() -> None:
 def test_the_least_power_and_a_derivative_of_two_arguments_parse() -> None:
     assert side("z_{11}^{1}") == Power(Sub(Letter("z"), ("1", "1")), 1)
     assert side(r"\sigma'(z_{11}, 2)") == Apply("sigma'", (Sub(Letter("z"), ("1", "1")), Num(2)))
+    assert side(r"\mathbf{1}_{2}") == Ones("2")
 
 
 def test_a_row_label_says_row() -> None:
