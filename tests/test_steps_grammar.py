@@ -813,6 +813,12 @@ def test_a_formula_that_means_nothing_is_rejected_saying_why(tex: str, env: dict
      "'\\sum_{k=1}^{\\sigma} z_{1k} = 0'"),
     ('z_{1,} = 0',
      "comma-separated subscripts need exactly one index per part, found '=' at offset 7, near 'z_{1,} = 0'"),
+    ('z_{11} = ' + 'z_{12} + ' * 30 + '\\text',  # past 256 characters, where ints are no longer shared
+     "expected '{' at offset 284, near '+ z_{12} + z_{12} + \\text'"),
+    ('\\begin{bmatrix} 1 \\\\ 2 \\end{bmatrix} \\begin{matrix} \\leftarrow \\text{row} \\\\ \\vphantom{0} '
+     '\\end{matrix} = 0',
+     "a label needs exactly one index outside \\text, found [], found 'row' at offset 63, near 'begin{matr"
+     "ix} \\leftarrow \\text{row} \\\\ \\vphantom{0} \\end{mat'"),
     ('z_{11} = 0 ~',
      "unsupported character '~' at offset 11, near 'z_{11} = 0 ~'"),
     ('\\underset{\\substack{\\uparrow \\\\ \\text{column } 1 2}}{\\begin{bmatrix} 1 & 2 \\end{bmatrix}} = 0',
