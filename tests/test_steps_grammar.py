@@ -819,6 +819,10 @@ def test_a_formula_that_means_nothing_is_rejected_saying_why(tex: str, env: dict
      '\\end{matrix} = 0',
      "a label needs exactly one index outside \\text, found [], found 'row' at offset 63, near 'begin{matr"
      "ix} \\leftarrow \\text{row} \\\\ \\vphantom{0} \\end{mat'"),
+    ('\\begin{matrix} 1 \\end{matrix} = 0',
+     "expected an expression, found 'matrix' at offset 0, near '\\begin{matrix} 1 \\end{matrix} = 0'"),
+    ('z_{11} \\begin{aligned} = 0',
+     "expected '=' after the expression, found 'aligned' at offset 7, near 'z_{11} \\begin{aligned} = 0'"),
     ('z_{11} = 0 ~',
      "unsupported character '~' at offset 11, near 'z_{11} = 0 ~'"),
     ('\\underset{\\substack{\\uparrow \\\\ \\text{column } 1 2}}{\\begin{bmatrix} 1 & 2 \\end{bmatrix}} = 0',
