@@ -850,6 +850,10 @@ def side(tex: str) -> Node:
     (r"\mathbb{1}[i = j]", "[i = j]"),
     (r"\mathbf{1}_M", r"\mathbf{1}_{M}"),
     (r"([i = j]) z_{11}", r"[i = j] z_{11}"),
+    (r"\begin{bmatrix} 1 \\ 2 \end{bmatrix} \begin{matrix} \vphantom{\text{}} \\ \leftarrow \text{row } i"
+     r"\end{matrix}",
+     r"\begin{bmatrix} 1 \\ 2 \end{bmatrix} \begin{matrix} \vphantom{0} \\ \leftarrow \text{row } i"
+     r"\end{matrix}"),
 ])
 def test_the_spellings_of_one_formula_parse_alike(tex: str, same: str) -> None:
     assert side(tex) == side(same)
