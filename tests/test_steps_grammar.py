@@ -823,6 +823,14 @@ def test_a_formula_that_means_nothing_is_rejected_saying_why(tex: str, env: dict
      "expected an expression, found 'matrix' at offset 0, near '\\begin{matrix} 1 \\end{matrix} = 0'"),
     ('z_{11} \\begin{aligned} = 0',
      "expected '=' after the expression, found 'aligned' at offset 7, near 'z_{11} \\begin{aligned} = 0'"),
+    ('(z_{11} + 1',
+     "expected ')' at the end of the formula"),
+    ('\\begin{aligned} z_{11} &= 1 \\\\ & 2 \\end{aligned}',
+     "each continued row of an aligned block must start with '&=', found '&' at offset 31, near '{aligned"
+     "} z_{11} &= 1 \\\\ & 2 \\end{aligned}'"),
+    ('\\sum_{\\odot=1}^{N} z_{11} = 0',
+     "the summation variable must be a lowercase letter, found '\\\\odot' at offset 6, near '\\sum_{\\odo"
+     "t=1}^{N} z_{11} = 0'"),
     ('z_{11} = 0 ~',
      "unsupported character '~' at offset 11, near 'z_{11} = 0 ~'"),
     ('\\underset{\\substack{\\uparrow \\\\ \\text{column } 1 2}}{\\begin{bmatrix} 1 & 2 \\end{bmatrix}} = 0',
@@ -857,6 +865,11 @@ def side(tex: str) -> Node:
 ])
 def test_the_spellings_of_one_formula_parse_alike(tex: str, same: str) -> None:
     assert side(tex) == side(same)
+
+
+def test_an_aligned_block_of_two_sides_is_one_equation() -> None:
+    (chain,) = parse(r"\begin{aligned} z_{11} &= 1 \end{aligned}", "unit").clauses
+    assert chain.sources == ("z_{11}", "1")
 
 
 def test_a_sum_keeps_the_sign_of_each_term() -> None:
