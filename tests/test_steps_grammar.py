@@ -834,6 +834,8 @@ def test_a_formula_that_means_nothing_is_rejected_saying_why(tex: str, env: dict
     ('\\sum_{\\odot=1}^{N} z_{11} = 0',
      "the summation variable must be a lowercase letter, found '\\\\odot' at offset 6, near '\\sum_{\\odo"
      "t=1}^{N} z_{11} = 0'"),
+    ('\\begin{aligned} z_{11} &= 1 &= 1 \\end{aligned}',
+     "expected '=', found '&' at offset 28, near 'gin{aligned} z_{11} &= 1 &= 1 \\end{aligned}'"),
     ('z_{11} = 0 ~',
      "unsupported character '~' at offset 11, near 'z_{11} = 0 ~'"),
     ('\\underset{\\substack{\\uparrow \\\\ \\text{column } 1 2}}{\\begin{bmatrix} 1 & 2 \\end{bmatrix}} = 0',
