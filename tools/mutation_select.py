@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import ast
 import json
+import math
 import os
 import signal
 import sys
@@ -39,6 +40,7 @@ OUTSIDE = ""  # the lines run outside any test are recorded under the empty test
 
 _lines: dict[str, set[int]] = {}
 _seconds: dict[str, float] = {}
+_budgets: dict[str, int] = {}
 _current = OUTSIDE
 
 
@@ -74,6 +76,12 @@ if RECORD:
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_protocol(item):
     global _current
+    if SELECT:
+        signal.alarm(_budgets.get(item.nodeid, 0))
+        try:
+            return (yield)
+        finally:
+            signal.alarm(0)
     if not RECORD:
         return (yield)
     _empty_caches()
@@ -140,8 +148,9 @@ def pytest_collection_modifyitems(session, config, items):
         items[:] = [i for i in items if i.nodeid in chosen]
     seconds = recorded["seconds"]
     items.sort(key=lambda i: seconds.get(i.nodeid, 0.0))
-    # A mutant that makes the chosen tests run far longer than they did while recording (which is
-    # itself several times slower than a plain run) is caught as one that hangs: killed.
-    budget = 20 + 2 * sum(seconds.get(i.nodeid, 0.0) for i in items)
+    # A mutant that makes a test run far longer than it did while recording (which is itself several
+    # times slower than a plain run) is caught as one that hangs: killed. The budget is per test, so
+    # that a loop which never ends (a parser that stops advancing) is stopped within seconds, before
+    # the lists it grows fill the memory.
+    _budgets.update({i.nodeid: 20 + math.ceil(2 * seconds.get(i.nodeid, 0.0)) for i in items})
     signal.signal(signal.SIGALRM, lambda *_: os._exit(TIMED_OUT))
-    signal.alarm(int(budget))
