@@ -836,6 +836,8 @@ def test_a_formula_that_means_nothing_is_rejected_saying_why(tex: str, env: dict
      "t=1}^{N} z_{11} = 0'"),
     ('\\begin{aligned} z_{11} &= 1 &= 1 \\end{aligned}',
      "expected '=', found '&' at offset 28, near 'gin{aligned} z_{11} &= 1 &= 1 \\end{aligned}'"),
+    ('z_{11} \\text{(} = 0',
+     "expected '=' after the expression, found '(' at offset 7, near 'z_{11} \\text{(} = 0'"),
     ('z_{11} = 0 ~',
      "unsupported character '~' at offset 11, near 'z_{11} = 0 ~'"),
     ('\\underset{\\substack{\\uparrow \\\\ \\text{column } 1 2}}{\\begin{bmatrix} 1 & 2 \\end{bmatrix}} = 0',
@@ -875,6 +877,7 @@ def test_the_spellings_of_one_formula_parse_alike(tex: str, same: str) -> None:
 def test_an_aligned_block_of_two_sides_is_one_equation() -> None:
     (chain,) = parse(r"\begin{aligned} z_{11} &= 1 \end{aligned}", "unit").clauses
     assert chain.sources == ("z_{11}", "1")
+    assert parse(r"\begin{aligned} z_{11} = 1 \end{aligned}", "unit").clauses == (chain,)  # '&' is optional
 
 
 def test_a_sum_keeps_the_sign_of_each_term() -> None:
