@@ -838,6 +838,8 @@ def test_a_formula_that_means_nothing_is_rejected_saying_why(tex: str, env: dict
      "expected '=', found '&' at offset 28, near 'gin{aligned} z_{11} &= 1 &= 1 \\end{aligned}'"),
     ('z_{11} \\text{(} = 0',
      "expected '=' after the expression, found '(' at offset 7, near 'z_{11} \\text{(} = 0'"),
+    ('z_{1\\sigma} = 0',
+     "unsupported token in a subscript, found 'sigma' at offset 4, near 'z_{1\\sigma} = 0'"),
     ('z_{11} = 0 ~',
      "unsupported character '~' at offset 11, near 'z_{11} = 0 ~'"),
     ('\\underset{\\substack{\\uparrow \\\\ \\text{column } 1 2}}{\\begin{bmatrix} 1 & 2 \\end{bmatrix}} = 0',
