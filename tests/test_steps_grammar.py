@@ -846,6 +846,19 @@ def test_a_formula_that_means_nothing_is_rejected_saying_why(tex: str, env: dict
      "a label needs exactly one index outside \\text, found ['1', '2'], found 'column"
      " ' at offset 32, near 'et{\\substack{\\uparrow \\\\ \\text{column } 1 2}}{\\begin{bm"
      "atrix} 1'"),
+    ('z_{11} = \\text} + 1',
+     "expected '{' at offset 14, near 'z_{11} = \\text} + 1'"),
+    ('z_{11} = \\text{abc + z_{11} + z_{12} + z_{13} + z_{21}',  # the snippet ends 25 characters past the '{'
+     "unbalanced '{' at offset 14, near 'z_{11} = \\text{abc + z_{11} + z_{12} + z'"),
+    ('\\sum_{\\exp=1}^{N} z_{11} = 0',
+     "the summation variable must be a lowercase letter, found 'exp' at offset 6, near '\\sum_{\\exp=1}^{N}"
+     " z_{11} = 0'"),
+    ('z_\\operatorname{f} = 0',
+     "expected one index letter or digit, found 'f' at offset 2, near 'z_\\operatorname{f} = 0'"),
+    ('z_{1\\text{,}1} = 0',
+     "unsupported token in a subscript, found ',' at offset 4, near 'z_{1\\text{,}1} = 0'"),
+    ('z_{1=1} = 0',
+     "unsupported token in a subscript, found '=' at offset 4, near 'z_{1=1} = 0'"),
 ])
 def test_a_formula_outside_the_grammar_is_rejected_where_it_leaves_it(tex: str, message: str) -> None:
     with pytest.raises(TexSyntaxError) as info:
@@ -892,6 +905,16 @@ def test_a_sum_keeps_the_sign_of_each_term() -> None:
 def test_a_comma_may_end_a_clause_before_its_condition() -> None:
     chain, condition = parse(r"z_{11} = 0, \qquad (i \ne 1)", "unit").clauses
     assert isinstance(chain, Chain) and condition.source == r"(i \ne 1)"
+
+
+@pytest.mark.parametrize("hidden", ["", "(", ")"])
+def test_a_parenthesis_opens_a_condition_by_an_equals_sign_at_its_own_depth(hidden: str) -> None:
+    (chain,) = parse("(z_{11}) = [1 = 1]", "unit").clauses  # the '=' in the bracket is after ')' closes
+    assert isinstance(chain, Chain)
+    labelled = (r"\begin{bmatrix} 1 \\ 2 \end{bmatrix} \begin{matrix} \vphantom{\text{%s}} \\ \leftarrow "
+                r"\text{row } i \end{matrix}" % hidden)
+    (condition,) = parse(f"({labelled} = 0)", "unit").clauses  # \text{(} is no parenthesis, \text{} no brace
+    assert not isinstance(condition, Chain) and condition.source == f"({labelled} = 0)"
 
 
 def test_the_least_power_and_a_derivative_of_two_arguments_parse() -> None:
