@@ -923,6 +923,13 @@ def test_the_least_power_and_a_derivative_of_two_arguments_parse() -> None:
     assert side(r"\mathbf{1}_{2}") == Ones("2")
 
 
+def test_a_side_label_column_as_tall_as_a_matrix_of_300_rows() -> None:
+    rows = 300  # past 256, where ints are no longer shared
+    tall = (r"\begin{bmatrix} %s \end{bmatrix} \begin{matrix} \leftarrow \text{row } i%s \end{matrix}"
+            % (r" \\ ".join(["1"] * rows), r" \\ \vphantom{0}" * (rows - 1)))
+    assert len(side(tall).rows) == rows
+
+
 def test_a_row_label_says_row() -> None:
     labelled = (r"\begin{bmatrix} 1 \\ 2 \end{bmatrix}"
                 r"\begin{matrix} \leftarrow \text{line } i \\ \vphantom{0} \end{matrix}")
