@@ -722,7 +722,7 @@ def test_a_formula_that_means_nothing_is_rejected_saying_why(tex: str, env: dict
      "ow } i + 1 \\\\ \\vphantom{0} \\end{m'"),
     ('\\begin{bmatrix} 1 \\\\ 2 \\end{bmatrix} \\begin{matrix} \\leftarrow \\text{row } i j'
      ' \\\\ \\vphantom{0} \\end{matrix} = 0',
-     "a label needs exactly one index outside \\text, found ['i', 'j'], found 'row ' "
+     "a label needs exactly one index outside \\text (this one has i, j), found 'row ' "
      "at offset 63, near 'begin{matrix} \\leftarrow \\text{row } i j \\\\ \\vphantom{0} \\"
      "end'"),
     ('  ',
@@ -800,7 +800,10 @@ def test_a_formula_that_means_nothing_is_rejected_saying_why(tex: str, env: dict
     ('z_{11} + z_{12} + z_{13} = \\text{abc',
      "unbalanced '{' at offset 32, near '+ z_{12} + z_{13} = \\text{abc'"),
     ('(z_{11} \\text{=}) = 0',
-     "expected ')', found '=' at offset 8, near '(z_{11} \\text{=}) = 0'"),
+     "\\text{...} is allowed only in row and column labels, found '=' at offset 8, near "
+     "'(z_{11} \\text{=}) = 0'"),
+    ('(z_{11}, \\text{=})',  # \text{=} opens no condition: the comma ends a parenthesis, not a relation
+     "expected ')', found ',' at offset 7, near '(z_{11}, \\text{=})'"),
     ('z_{\\text{:}} = 0',
      "unsupported token in a subscript, found ':' at offset 3, near 'z_{\\text{:}} = 0'"),
     ('\\text{a} = 0',
@@ -820,8 +823,8 @@ def test_a_formula_that_means_nothing_is_rejected_saying_why(tex: str, env: dict
      "expected '{' at offset 284, near '+ z_{12} + z_{12} + \\text'"),
     ('\\begin{bmatrix} 1 \\\\ 2 \\end{bmatrix} \\begin{matrix} \\leftarrow \\text{row} \\\\ \\vphantom{0} '
      '\\end{matrix} = 0',
-     "a label needs exactly one index outside \\text, found [], found 'row' at offset 63, near 'begin{matr"
-     "ix} \\leftarrow \\text{row} \\\\ \\vphantom{0} \\end{mat'"),
+     "a label needs exactly one index outside \\text (this one has none), found 'row' at offset 63, near "
+     "'begin{matrix} \\leftarrow \\text{row} \\\\ \\vphantom{0} \\end{mat'"),
     ('\\begin{matrix} 1 \\end{matrix} = 0',
      "expected an expression, found 'matrix' at offset 0, near '\\begin{matrix} 1 \\end{matrix} = 0'"),
     ('z_{11} \\begin{aligned} = 0',
@@ -837,13 +840,14 @@ def test_a_formula_that_means_nothing_is_rejected_saying_why(tex: str, env: dict
     ('\\begin{aligned} z_{11} &= 1 &= 1 \\end{aligned}',
      "expected '=', found '&' at offset 28, near 'gin{aligned} z_{11} &= 1 &= 1 \\end{aligned}'"),
     ('z_{11} \\text{(} = 0',
-     "expected '=' after the expression, found '(' at offset 7, near 'z_{11} \\text{(} = 0'"),
+     "\\text{...} is allowed only in row and column labels, found '(' at offset 7, near "
+     "'z_{11} \\text{(} = 0'"),
     ('z_{1\\sigma} = 0',
      "unsupported token in a subscript, found 'sigma' at offset 4, near 'z_{1\\sigma} = 0'"),
     ('z_{11} = 0 ~',
      "unsupported character '~' at offset 11, near 'z_{11} = 0 ~'"),
     ('\\underset{\\substack{\\uparrow \\\\ \\text{column } 1 2}}{\\begin{bmatrix} 1 & 2 \\end{bmatrix}} = 0',
-     "a label needs exactly one index outside \\text, found ['1', '2'], found 'column"
+     "a label needs exactly one index outside \\text (this one has 1, 2), found 'column"
      " ' at offset 32, near 'et{\\substack{\\uparrow \\\\ \\text{column } 1 2}}{\\begin{bm"
      "atrix} 1'"),
     ('z_{11} = \\text} + 1',

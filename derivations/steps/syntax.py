@@ -568,7 +568,7 @@ class _Parser:
             if not self._factor_starts():
                 break
             factors.append(self.factor())
-        if not factors and self.at("text"):
+        if self.at("text"):
             raise self.error(r"\text{...} is allowed only in row and column labels")
         if not factors:
             raise self.error("expected an expression")
@@ -855,7 +855,8 @@ class _Parser:
             else:
                 raise self.error("unsupported token in a label", token)
         if len(items) != 1:
-            raise self.error(f"a label needs exactly one index outside \\text, found {items}", first)
+            has = ", ".join(items) or "none"
+            raise self.error(f"a label needs exactly one index outside \\text (this one has {has})", first)
         words = "".join("".join(texts).replace("第", "").split()).lower()
         allowed = ROW_WORDS if axis == "row" else COLUMN_WORDS
         if words not in allowed:
