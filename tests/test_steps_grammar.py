@@ -1098,3 +1098,37 @@ def test_a_derivative_by_an_intermediate_value_needs_a_later_scalar() -> None:
         chain_value(r"\frac{\partial H}{\partial H}")
     with pytest.raises(TexMeaningError, match="can differentiate only a scalar by a whole matrix"):
         chain_value(r"\frac{\partial L}{\partial X W_{1}}")
+
+
+# CPython keeps one object per int up to 256, so `is` passes for equal small ints and fails for equal
+# larger ones. These sizes, indices and counts pass 256, and each value is made at run time.
+def test_sizes_and_indices_past_256_compare_by_value() -> None:
+    big, i = world(GENERIC, (300, 3)), int("300")
+    Z300 = value("Z", at=big)
+    assert value("[i = M]", at=big, i=i) == 1
+    assert value(r"[i \ne M]", at=big, i=i) == 0
+    assert value(r"\delta_{iM}", at=big, i=i) == 1
+    column = r"\begin{bmatrix} z_{11} \\ \vdots \\ z_{M1} \end{bmatrix}"
+    assert value(column, at=big) == Z300[:, 0]
+    assert value(r"Z^{\mathsf T} " + column, at=big) == Z300.T * Z300[:, 0]
+    assert value(r"\begin{bmatrix} z_{i1} & \cdots & z_{M3} \end{bmatrix}", at=big, i=i) == Z300[-1, :]
+    # the label and the other side's size both put the last row at 300
+    labelled = (r"\begin{bmatrix} 1 \\ \vdots \\ 1 \end{bmatrix} "
+                r"\begin{matrix} \vphantom{0} \\ \vphantom{0} \\ \leftarrow \text{row } i \end{matrix}")
+    assert value(labelled, (300, 1), at=big, i=i) == sp.ones(300, 1)
+    assert value(r"(2 \times 300)(300 \times 2)") == value(r"2 \times 2")
+
+
+def test_a_matrix_of_300_lines_and_a_product_of_300_factors() -> None:
+    ones = r" \\ ".join(["1"] * 300)
+    assert value(r"\begin{bmatrix} %s \end{bmatrix}" % ones) == sp.ones(300, 1)
+    assert value(r"\begin{bmatrix} %s \end{bmatrix}" % ones.replace(r"\\", "&")) == sp.ones(1, 300)
+    with pytest.raises(TexMeaningError, match=r"the length of .* is not determined here"):
+        value("z_{11} " * 299 + r"\mathbf{1}^{\mathsf T}")
+
+
+def test_a_setting_of_300_labels_or_names() -> None:
+    labelled = dataclasses.replace(GENERIC, labels=(Labels("y", "M", "N", lambda size: (1,) * size["M"]),))
+    assert world(labelled, (300, 3)).labels["y"] == (1,) * 300
+    many = tuple(Output(f"Q{k}", None, lambda Z: Z[0, 0]) for k in range(300))
+    assert len(dataclasses.replace(GENERIC, forward=GENERIC.forward + many).forward) == 301
