@@ -209,3 +209,11 @@ def test_an_exercise_is_drawn_again_for_a_gradient_that_would_show_as_0(at, valu
     if at is not None:
         grads[at][1, 0] = value
     assert mlp._legible(*grads) is legible
+
+
+def test_a_hidden_layer_of_300_units() -> None:
+    """Past 256, where two equal ints are no longer one object in CPython. Both logits are the sum of
+    the hidden units, so p = 1/2 and L = ln 2."""
+    N = 300
+    L = mlp.forward([[1.0]], np.ones((1, N)), np.zeros((1, N)), np.ones((N, 2)), [[0.0, 0.0]], [[1]])
+    assert L[0, 0] == pytest.approx(np.log(2))

@@ -161,3 +161,11 @@ def test_every_exercise_keeps_its_promises() -> None:
         values.update(Z.flat)
     assert shapes == {(2, 3), (3, 2)}
     assert values == {0, -3, -2, -1, Fraction(-1, 2), Fraction(1, 2), 1, 2, 3}
+
+
+def test_a_diagonal_entry_past_256_in_vec_order_is_still_on_the_diagonal() -> None:
+    """Entry (16, 16) of a 17 x 17 Z is number 271 (one-based) in both orders, past 256, where two equal
+    ints are no longer one object in CPython; with the diagonal alone positive, the last entry is chosen."""
+    Z = np.where(np.eye(17, dtype=bool), 2, -1)
+    q = relu.worked_example(Z=Z.tolist(), G=np.ones((17, 17), dtype=int).tolist()).quantities
+    assert q["dZ_sum"].entry == (17, 17)
