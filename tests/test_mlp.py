@@ -182,7 +182,7 @@ def test_every_exercise_keeps_its_promises() -> None:
     a mask with both values and every unit on somewhere, and no gradient entry that would show as
     0.0000 unless it is exactly 0."""
     sizes = set()
-    for seed in range(150):
+    for seed in [*range(150), 370]:  # 370 draws first a gradient entry within a factor 2 below 1e-3
         ex = mlp.exercise(np.random.default_rng(seed))
         args = [np.array(ex[k], dtype=float) for k in NAMES]
         Z1 = args[0] @ args[1] + args[2]
