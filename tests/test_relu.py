@@ -164,8 +164,9 @@ def test_every_exercise_keeps_its_promises() -> None:
 
 
 def test_a_diagonal_entry_past_256_in_vec_order_is_still_on_the_diagonal() -> None:
-    """Entry (16, 16) of a 17 x 17 Z is number 271 (one-based) in both orders, past 256, where two equal
-    ints are no longer one object in CPython; with the diagonal alone positive, the last entry is chosen."""
+    """In a 17 x 17 Z, entry (16, 16) is number 270 (counted from 0) in vec order by rows and by columns,
+    past 256, where two equal ints are no longer one object in CPython. With the diagonal alone positive,
+    the last entry is chosen."""
     Z = np.where(np.eye(17, dtype=bool), 2, -1)
     q = relu.worked_example(Z=Z.tolist(), G=np.ones((17, 17), dtype=int).tolist()).quantities
     assert q["dZ_sum"].entry == (17, 17)
